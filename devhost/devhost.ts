@@ -1,0 +1,134 @@
+// Starts everything a Functions app needs locally: emulators, the host with its extensions, and
+// the HTTP front door; stops it all again.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startAzurite, defaultAzuritePorts, type AzuritePorts } from './emulators/azurite';
+import type { RunningEmulator } from './emulators/childEmulator';
+import { defaultCosmosPort, startCosmos } from './emulators/cosmos';
+import { EventGridExtension } from './host/eventgrid/eventGridExtension';
+import type { HostExtension } from './host/extension';
+import { FunctionHost } from './host/functionHost';
+import { HttpFrontDoor } from './host/http/httpServer';
+import { ConsoleLogger } from './host/logger';
+import { applyToEnvironment, loadHostSettings } from './host/settings';
+import { TimerExtension } from './host/timer/timerExtension';
+
+export type EmulatorName = 'azurite' | 'cosmos' | 'servicebus';
+export const allEmulators: readonly EmulatorName[] = ['azurite', 'cosmos', 'servicebus'];
+
+export interface DevhostOptions {
+  appDir: string;
+  port?: number;
+  /** Settings file; default local.settings.json, else local.settings.sample.json. */
+  settingsFile?: string;
+  emulators?: readonly EmulatorName[];
+  cosmosPort?: number;
+  azuritePorts?: AzuritePorts;
+  serviceBusPort?: number;
+  durablePort?: number;
+  dataDir?: string;
+}
+
+export interface RunningDevhost {
+  readonly port: number;
+  readonly host: FunctionHost;
+  stop(): Promise<void>;
+}
+
+/** devhost-specific settings an app may keep in devhost.json beside host.json. */
+interface DevhostJson {
+  /** A Service Bus emulator Config.json (Microsoft's emulator shape) declaring the app's entities. */
+  serviceBusConfig?: string;
+  /** A module run after the host is up (e.g. to seed demo data); it exports `seed(baseUrl)`. */
+  seed?: string;
+}
+
+function readDevhostJson(appDir: string): DevhostJson {
+  const path = join(appDir, 'devhost.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as DevhostJson) : {};
+}
+
+function defaultSettingsFile(appDir: string): string | undefined {
+  if (existsSync(join(appDir, 'local.settings.json'))) return undefined;
+  const sample = join(appDir, 'local.settings.sample.json');
+  return existsSync(sample) ? sample : undefined;
+}
+
+export async function startDevhost(options: DevhostOptions): Promise<RunningDevhost> {
+  const appDir = resolve(options.appDir);
+  const settingsFile = options.settingsFile ?? defaultSettingsFile(appDir);
+  const settings = loadHostSettings(appDir, { ...(options.port !== undefined ? { port: options.port } : {}), ...(settingsFile ? { settingsFile } : {}) });
+  applyToEnvironment(settings);
+  const log = new ConsoleLogger(settings.logLevel);
+  const dataDir = resolve(options.dataDir ?? join(appDir, '.data'));
+  const devhostJson = readDevhostJson(appDir);
+  const emulators = new Set(options.emulators ?? allEmulators);
+  const running: RunningEmulator[] = [];
+  const stopEmulators = async (): Promise<void> => {
+    await Promise.all(running.map((e) => e.stop()));
+  };
+
+  const started: Promise<RunningEmulator>[] = [];
+  if (emulators.has('azurite')) started.push(startAzurite({ ports: options.azuritePorts ?? defaultAzuritePorts, dataDir: join(dataDir, 'azurite'), onOutput: (l) => log.debug(l) }));
+  if (emulators.has('cosmos')) started.push(startCosmos({ port: options.cosmosPort ?? defaultCosmosPort, cwd: dataDir, onOutput: (l) => log.debug(l) }));
+  const results = await Promise.allSettled(started);
+  for (const result of results) if (result.status === 'fulfilled') running.push(result.value);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stopEmulators();
+    throw failed.reason;
+  }
+
+  const extensions: HostExtension[] = [new TimerExtension(join(dataDir, 'timers')), new EventGridExtension()];
+  void devhostJson;
+  const host = new FunctionHost(settings, extensions, log);
+  let frontDoor: HttpFrontDoor | undefined;
+  try {
+    await host.load();
+    frontDoor = new HttpFrontDoor(host);
+    await frontDoor.listen(settings.port);
+    await host.startExtensions();
+    printListing(host, frontDoor, settings.port, running, log);
+  } catch (err) {
+    await frontDoor?.close().catch(() => undefined);
+    await host.stop().catch(() => undefined);
+    await stopEmulators();
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port: settings.port,
+    host,
+    stop: () => {
+      stopping ??= (async () => {
+        await frontDoor?.close();
+        await host.stop();
+        await stopEmulators();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function printListing(host: FunctionHost, frontDoor: HttpFrontDoor, port: number, emulators: readonly RunningEmulator[], log: ConsoleLogger): void {
+  const lines = ['', 'Functions:', ''];
+  for (const fn of host.functions) {
+    const route = frontDoor.routes.find((r) => r.fn === fn);
+    if (route) {
+      const methods = route.methods.length > 0 ? route.methods.join(',') : 'ANY';
+      lines.push(`        ${fn.name}: [${methods}] ${frontDoor.urlOf(route, port)}${route.authLevel === 'anonymous' ? '' : ` (${route.authLevel} key)`}`);
+      continue;
+    }
+    const description = host.extensions.map((e) => e.describe?.(fn)).find((d) => d !== undefined);
+    lines.push(`        ${fn.name}: ${description ?? fn.trigger.type}`);
+  }
+  if (emulators.length > 0) {
+    lines.push('', 'Emulators:', '');
+    for (const emulator of emulators) lines.push(`        ${emulator.name}: ${emulator.ports.map((p) => `localhost:${p}`).join(', ')}`);
+  }
+  lines.push('', `devhost ready on http://localhost:${port}`, '');
+  // The listing is the host's answer to "what is running where": print it whatever the log level.
+  process.stdout.write(`${lines.join('\n')}\n`);
+  log.debug(`${host.functions.length} functions loaded`);
+}

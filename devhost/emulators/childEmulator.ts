@@ -1,0 +1,64 @@
+// Starts an emulator as a child process and waits until its ports accept connections.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+
+export interface RunningEmulator {
+  readonly name: string;
+  readonly ports: readonly number[];
+  stop(): Promise<void>;
+}
+
+export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function waitForPorts(name: string, ports: readonly number[], timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const port of ports) {
+    for (;;) {
+      if (child && child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before port ${port} answered`);
+      if (await portAnswers(port)) break;
+      if (Date.now() > deadline) throw new Error(`${name} did not answer on port ${port} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+export async function startChildEmulator(options: { name: string; script: string; args: string[]; ports: number[]; cwd: string; onOutput?: (line: string) => void }): Promise<RunningEmulator> {
+  for (const port of options.ports) {
+    if (await portAnswers(port)) throw new Error(`${options.name}: port ${port} is already in use (is another devhost running?)`);
+  }
+  const child = spawn(process.execPath, [options.script, ...options.args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const forward = (data: Buffer): void => {
+    for (const line of data.toString('utf8').split('\n')) if (line.trim()) options.onOutput?.(`${options.name}: ${line}`);
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  try {
+    await waitForPorts(options.name, options.ports, 30_000, child);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    name: options.name,
+    ports: options.ports,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}

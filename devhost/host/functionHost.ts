@@ -1,0 +1,273 @@
+// The Functions host: loads an app's entry points through the real @azure/functions library,
+// then invokes its functions the way the Node worker's InvocationHandler does.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { globSync } from 'tinyglobby';
+import type { CoreInvocationContext, HookContext, HookName, ProgrammingModel, RpcBindingInfo, RpcInvocationResponse, RpcLogCategory, RpcLogLevel, RpcParameterBinding } from './coreTypes';
+import { FunctionsCore, installCoreModule, type RegisteredCallback } from './coreModule';
+import type { Host, HostExtension, InvocationInput, InvocationOutcome, RegisteredFunction } from './extension';
+import { ConsoleLogger } from './logger';
+import { resolveAppSettings } from './appSettingReference';
+import type { HostSettings } from './settings';
+
+export class FunctionTimeoutError extends Error {
+  override name = 'FunctionTimeoutError';
+}
+
+function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+function isTriggerType(type: string | null | undefined): boolean {
+  return typeof type === 'string' && /trigger$/i.test(type);
+}
+
+interface LoadedFunction extends RegisteredFunction {
+  readonly callback: RegisteredCallback['callback'];
+  readonly functionId: string;
+  readonly metadata: RegisteredCallback['metadata'];
+}
+
+export class FunctionHost implements Host {
+  readonly settings: HostSettings;
+  readonly log: ConsoleLogger;
+  readonly extensions: readonly HostExtension[];
+  readonly #core: FunctionsCore;
+  #functions: LoadedFunction[] = [];
+  #byName = new Map<string, LoadedFunction>();
+  #uninstallCore: (() => void) | undefined;
+  #programmingModel: ProgrammingModel | undefined;
+  #appHookData: Record<string, unknown> = {};
+  /** Set by getCapabilities when the app called app.setup({ enableHttpStream: true }). */
+  httpStreamUri: string | undefined;
+
+  constructor(settings: HostSettings, extensions: readonly HostExtension[], log = new ConsoleLogger(settings.logLevel)) {
+    this.settings = settings;
+    this.extensions = extensions;
+    this.log = log;
+    this.#core = new FunctionsCore((level, category, message) => this.#systemLog(level, category, message));
+  }
+
+  get functions(): readonly RegisteredFunction[] {
+    return this.#functions;
+  }
+
+  #systemLog(level: RpcLogLevel, _category: RpcLogCategory, message: string): void {
+    if (level === 'error' || level === 'critical') this.log.error(message);
+    else if (level === 'warning') this.log.warn(message);
+    else if (level === 'information') this.log.info(message);
+    else this.log.debug(message);
+  }
+
+  /** Entry point files from package.json `main` (a path or glob), as the worker resolves them. */
+  entryPoints(): string[] {
+    const packageJson = JSON.parse(readFileSync(join(this.settings.appDir, 'package.json'), 'utf8')) as { main?: unknown };
+    if (typeof packageJson.main !== 'string' || packageJson.main.length === 0) {
+      throw new Error(`package.json in ${this.settings.appDir} has no "main": set it to your compiled function files, e.g. "dist/functions/*.js".`);
+    }
+    const files = globSync(packageJson.main, { cwd: this.settings.appDir, absolute: true }).sort();
+    if (files.length === 0) {
+      throw new Error(`package.json "main" (${packageJson.main}) matches no file in ${this.settings.appDir}: did you build the app?`);
+    }
+    return files;
+  }
+
+  /** Loads the app: requires its entry points (which register functions), then runs appStart hooks. */
+  async load(): Promise<void> {
+    this.#uninstallCore = installCoreModule(this.#core);
+    for (const file of this.entryPoints()) {
+      require(resolve(file));
+    }
+    this.#programmingModel = this.#core.getProgrammingModel();
+    if (!this.#programmingModel) {
+      throw new Error('The app registered no programming model: do its entry points import "@azure/functions"?');
+    }
+    const capabilities = (await this.#programmingModel.getCapabilities?.({})) ?? {};
+    this.httpStreamUri = capabilities['HttpUri'];
+    await this.#runHooks('appStart', { hookData: {}, appHookData: this.#appHookData, functionAppDirectory: this.settings.appDir });
+    this.#core.closeRegistration();
+
+    for (const { metadata, callback } of this.#core.functions.values()) {
+      const bindings = resolveAppSettings(metadata.bindings);
+      const triggerEntry = Object.entries(bindings).find(([, b]) => b.direction === 'in' && isTriggerType(b.type));
+      if (!triggerEntry) throw new Error(`Function "${metadata.name}" has no trigger binding.`);
+      const [triggerName, triggerBinding] = triggerEntry;
+      const fn: LoadedFunction = {
+        name: metadata.name,
+        bindings,
+        trigger: { name: triggerName, type: String(triggerBinding.type), binding: triggerBinding },
+        callback,
+        functionId: randomUUID(),
+        metadata: { ...metadata, bindings },
+      };
+      this.#functions.push(fn);
+      this.#byName.set(fn.name.toLowerCase(), fn);
+    }
+    this.#checkBindingsAreServed();
+  }
+
+  /** Fails fast, naming the function, when a binding type has no extension in devhost. */
+  #checkBindingsAreServed(): void {
+    const triggers = new Set(['httpTrigger', ...this.extensions.flatMap((e) => e.triggerTypes)].map((t) => t.toLowerCase()));
+    const inputs = new Set(this.extensions.flatMap((e) => Object.keys(e.inputBindings ?? {})).map((t) => t.toLowerCase()));
+    const outputs = new Set(['http', ...this.extensions.flatMap((e) => Object.keys(e.outputBindings ?? {}))].map((t) => t.toLowerCase()));
+    for (const fn of this.#functions) {
+      if (!triggers.has(fn.trigger.type.toLowerCase())) {
+        throw new Error(`Function "${fn.name}": devhost has no extension for trigger type "${fn.trigger.type}".`);
+      }
+      for (const [name, binding] of Object.entries(fn.bindings)) {
+        if (name === fn.trigger.name) continue;
+        const type = String(binding.type).toLowerCase();
+        const served = binding.direction === 'out' ? outputs : inputs;
+        if (!served.has(type)) {
+          throw new Error(`Function "${fn.name}": devhost has no extension for ${binding.direction} binding "${name}" of type "${String(binding.type)}".`);
+        }
+      }
+    }
+  }
+
+  find(name: string): RegisteredFunction | undefined {
+    return this.#byName.get(name.toLowerCase());
+  }
+
+  async #runHooks(name: HookName, context: HookContext): Promise<void> {
+    for (const hook of this.#core.hooks(name)) {
+      await hook(context);
+    }
+  }
+
+  async #inputData(fn: LoadedFunction, input: InvocationInput): Promise<RpcParameterBinding[]> {
+    const data: RpcParameterBinding[] = [{ name: fn.trigger.name, data: input.trigger }];
+    for (const [name, binding] of Object.entries(fn.bindings)) {
+      if (name === fn.trigger.name || binding.direction !== 'in') continue;
+      data.push({ name, data: await this.#inputProvider(binding)(fn, binding) });
+    }
+    return data;
+  }
+
+  #inputProvider(binding: RpcBindingInfo): NonNullable<HostExtension['inputBindings']>[string] {
+    const type = String(binding.type).toLowerCase();
+    for (const extension of this.extensions) {
+      for (const [bindingType, provider] of Object.entries(extension.inputBindings ?? {})) {
+        if (bindingType.toLowerCase() === type) return provider;
+      }
+    }
+    throw new Error(`no extension supplies input bindings of type "${String(binding.type)}"`);
+  }
+
+  async #deliverOutputs(fn: LoadedFunction, response: RpcInvocationResponse): Promise<Record<string, InvocationOutcome['outputs'][string]>> {
+    const outputs: InvocationOutcome['outputs'] = {};
+    for (const { name, data } of response.outputData ?? []) {
+      if (!name || !data) continue;
+      outputs[name] = data;
+      const binding = fn.bindings[name];
+      const type = String(binding?.type).toLowerCase();
+      if (!binding || type === 'http') continue;
+      const delivery = this.extensions
+        .flatMap((e) => Object.entries(e.outputBindings ?? {}))
+        .find(([bindingType]) => bindingType.toLowerCase() === type)?.[1];
+      if (!delivery) throw new Error(`no extension delivers output bindings of type "${String(binding.type)}"`);
+      await delivery(fn, binding, data);
+    }
+    return outputs;
+  }
+
+  async invoke(functionName: string, input: InvocationInput): Promise<InvocationOutcome> {
+    const fn = this.#byName.get(functionName.toLowerCase());
+    if (!fn) throw new Error(`no function named "${functionName}"`);
+    const model = this.#programmingModel;
+    if (!model) throw new Error('the app is not loaded');
+    const invocationId = input.invocationId ?? randomUUID();
+    const started = performance.now();
+    const logDetail = this.log.enabled('Debug');
+    if (logDetail) this.log.debug(`Executing 'Functions.${fn.name}' (Id=${invocationId})`);
+
+    const coreContext: CoreInvocationContext = {
+      invocationId,
+      request: {
+        invocationId,
+        functionId: fn.functionId,
+        inputData: await this.#inputData(fn, input),
+        triggerMetadata: input.triggerMetadata ?? {},
+        retryContext: input.retryContext ?? null,
+        traceContext: { traceParent: null, traceState: null, attributes: {} },
+      },
+      metadata: { name: fn.name, bindings: fn.bindings, functionId: fn.functionId },
+      log: (level, category, message) => {
+        if (category === 'system') this.#systemLog(level, category, message);
+        else this.log.invocation(level, fn.name, invocationId, message);
+      },
+    };
+
+    try {
+      const invocationModel = model.getInvocationModel(coreContext);
+      const { context, inputs } = await invocationModel.getArguments();
+      const hookData: Record<string, unknown> = {};
+      const pre = { hookData, appHookData: this.#appHookData, invocationContext: context, inputs, functionCallback: fn.callback };
+      coreContext.state = 'preInvocationHooks';
+      await this.#runHooks('preInvocation', pre);
+      coreContext.state = undefined;
+
+      let result: unknown;
+      let error: unknown;
+      try {
+        result = await this.#withTimeout(fn.name, invocationModel.invokeFunction(context, pre.inputs, pre.functionCallback));
+      } catch (err) {
+        error = err;
+      }
+      const post = { hookData, appHookData: this.#appHookData, invocationContext: context, inputs: pre.inputs, result, error };
+      coreContext.state = 'postInvocationHooks';
+      await this.#runHooks('postInvocation', post);
+      coreContext.state = undefined;
+      if (post.error !== undefined && post.error !== null) throw toError(post.error);
+
+      const response = await invocationModel.getResponse(context, post.result);
+      const outputs = await this.#deliverOutputs(fn, response);
+      if (logDetail) this.log.debug(`Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Math.round(performance.now() - started)}ms)`);
+      return { invocationId, returnValue: response.returnValue ?? null, outputs };
+    } catch (err) {
+      const error = toError(err);
+      this.log.error(`Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Math.round(performance.now() - started)}ms): ${error.stack ?? error.message}`);
+      return { invocationId, outputs: {}, error };
+    }
+  }
+
+  async #withTimeout<T>(functionName: string, work: Promise<T>): Promise<T> {
+    const limit = this.settings.functionTimeoutMs;
+    if (limit === undefined) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new FunctionTimeoutError(`Timeout value of ${this.settings.hostJson.functionTimeout ?? '00:30:00'} was exceeded by function: Functions.${functionName}`)),
+        limit,
+      );
+      timer.unref();
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async startExtensions(): Promise<void> {
+    for (const extension of this.extensions) await extension.start(this);
+  }
+
+  async stop(): Promise<void> {
+    for (const extension of [...this.extensions].reverse()) {
+      try {
+        await extension.stop();
+      } catch (err) {
+        this.log.error(`stopping ${extension.name}: ${toError(err).message}`);
+      }
+    }
+    try {
+      await this.#runHooks('appTerminate', { hookData: {}, appHookData: this.#appHookData });
+    } finally {
+      this.#uninstallCore?.();
+    }
+  }
+}
