@@ -1,0 +1,77 @@
+// The state devhost keeps per orchestration instance: status, the current execution's history,
+// undelivered events, and the bookkeeping that mirrors the SDK's sequence numbers.
+import type { ActionType, RetryOptions } from './actions';
+import type { FailureDetails, HistoryEvent } from './history';
+
+export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Suspended';
+
+export const terminalStatuses: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
+
+export function isTerminal(status: RuntimeStatus): boolean {
+  return terminalStatuses.includes(status);
+}
+
+/** A leaf action the engine already turned into history, kept to check later replays against. */
+export interface ScheduledAction {
+  type: ActionType;
+  name?: string;
+  /** Sequence number, for actions that take one. */
+  seq?: number;
+}
+
+/** An activity or sub-orchestration called with retry options; attempts after the first are the engine's. */
+export interface RetryGroup {
+  kind: 'activity' | 'subOrchestration';
+  name: string;
+  /** JSON text of the input, as in TaskScheduled / SubOrchestrationInstanceCreated. */
+  input?: string;
+  /** Explicit sub-orchestration instance id, reused by every attempt. */
+  instanceId?: string;
+  options: RetryOptions;
+  firstAttemptAt: string;
+  failedAttempts: number;
+  /** Sequence number of the attempt in flight, or of the retry timer being waited on. */
+  taskSeq: number;
+  timerSeq?: number;
+}
+
+/** A timer longer than maximumShortTimerDuration, split into sub-timers as the real extension does. */
+export interface LongTimer {
+  /** Sequence number of the sub-timer in flight. */
+  timerSeq: number;
+  finalFireAt: string;
+}
+
+export interface ParentLink {
+  instanceId: string;
+  executionId: string;
+  name: string;
+  taskScheduledId: number;
+}
+
+export interface OrchestrationInstance {
+  instanceId: string;
+  name: string;
+  version?: string;
+  executionId: string;
+  runtimeStatus: RuntimeStatus;
+  /** JSON text of the current execution's input. */
+  input?: string;
+  /** JSON text of the output (the failure message for Failed, the reason for Terminated). */
+  output?: string;
+  /** JSON text of the custom status. */
+  customStatus?: string;
+  failureDetails?: FailureDetails;
+  createdTime: string;
+  lastUpdatedTime: string;
+  parent?: ParentLink;
+  /** Events delivered to the orchestrator (plus those its actions produced), current execution only. */
+  history: HistoryEvent[];
+  /** Events waiting for the next episode. */
+  inbox: HistoryEvent[];
+  scheduled: ScheduledAction[];
+  nextSeq: number;
+  retries: RetryGroup[];
+  longTimers: LongTimer[];
+  cancelledTimers: number[];
+}
