@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startAzurite, defaultAzuritePorts, type AzuritePorts } from './emulators/azurite';
 import type { RunningEmulator } from './emulators/childEmulator';
-import { defaultCosmosPort, startCosmos } from './emulators/cosmos';
+import { cosmosEmulatorKey, defaultCosmosPort, startCosmos } from './emulators/cosmos';
+import { azuriteConnectionString, provisionBlobContainers, provisionCosmos, readResources } from './emulators/resources';
 import { EventGridExtension } from './host/eventgrid/eventGridExtension';
 import type { HostExtension } from './host/extension';
 import { FunctionHost } from './host/functionHost';
@@ -37,10 +38,8 @@ export interface RunningDevhost {
 
 /** devhost-specific settings an app may keep in devhost.json beside host.json. */
 interface DevhostJson {
-  /** A Service Bus emulator Config.json (Microsoft's emulator shape) declaring the app's entities. */
-  serviceBusConfig?: string;
-  /** A module run after the host is up (e.g. to seed demo data); it exports `seed(baseUrl)`. */
-  seed?: string;
+  /** A resources file (see emulators/resources.ts) whose Cosmos containers, blob containers and Service Bus entities devhost creates. */
+  resources?: string;
 }
 
 function readDevhostJson(appDir: string): DevhostJson {
@@ -78,9 +77,14 @@ export async function startDevhost(options: DevhostOptions): Promise<RunningDevh
     await stopEmulators();
     throw failed.reason;
   }
+  try {
+    await provision(devhostJson, appDir, options, emulators);
+  } catch (err) {
+    await stopEmulators();
+    throw err;
+  }
 
   const extensions: HostExtension[] = [new TimerExtension(join(dataDir, 'timers')), new EventGridExtension()];
-  void devhostJson;
   const host = new FunctionHost(settings, extensions, log);
   let frontDoor: HttpFrontDoor | undefined;
   try {
@@ -109,6 +113,18 @@ export async function startDevhost(options: DevhostOptions): Promise<RunningDevh
       return stopping;
     },
   };
+}
+
+/** Creates the app's declared resources in the emulators devhost started. */
+async function provision(devhostJson: DevhostJson, appDir: string, options: DevhostOptions, emulators: ReadonlySet<EmulatorName>): Promise<void> {
+  if (!devhostJson.resources) return;
+  const resources = readResources(appDir, devhostJson.resources);
+  if (resources.cosmos && emulators.has('cosmos')) {
+    await provisionCosmos(resources.cosmos, `http://127.0.0.1:${options.cosmosPort ?? defaultCosmosPort}`, cosmosEmulatorKey);
+  }
+  if (resources.storage && emulators.has('azurite')) {
+    await provisionBlobContainers(resources.storage.blobContainers, azuriteConnectionString(options.azuritePorts ?? defaultAzuritePorts));
+  }
 }
 
 function printListing(host: FunctionHost, frontDoor: HttpFrontDoor, port: number, emulators: readonly RunningEmulator[], log: ConsoleLogger): void {

@@ -11,8 +11,8 @@ export const cosmosEmulatorKey = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9
 export async function startCosmos(options: { port: number; cwd: string; onOutput?: (line: string) => void }): Promise<RunningEmulator> {
   return startChildEmulator({
     name: 'cosmos',
-    script: require.resolve('@vercel/cosmosdb-server/lib/cli.js'),
-    args: ['--port', String(options.port), '--no-ssl', '--host', '127.0.0.1'],
+    script: require.resolve('./cosmosServer'),
+    args: [String(options.port), '127.0.0.1'],
     ports: [options.port],
     cwd: options.cwd,
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),

@@ -40,6 +40,8 @@ export class FunctionHost implements Host {
   #uninstallCore: (() => void) | undefined;
   #programmingModel: ProgrammingModel | undefined;
   #appHookData: Record<string, unknown> = {};
+  #deadlines = new Set<{ at: number; reject: (err: Error) => void; functionName: string }>();
+  #sweeper: NodeJS.Timeout | undefined;
   /** Set by getCapabilities when the app called app.setup({ enableHttpStream: true }). */
   httpStreamUri: string | undefined;
 
@@ -234,21 +236,36 @@ export class FunctionHost implements Host {
     }
   }
 
-  async #withTimeout<T>(functionName: string, work: Promise<T>): Promise<T> {
+  /**
+   * Races the function against host.json functionTimeout. One shared sweep timer serves every
+   * in-flight invocation: a timer per invocation costs more than the trivial functions it guards.
+   */
+  #withTimeout<T>(functionName: string, work: Promise<T>): Promise<T> {
     const limit = this.settings.functionTimeoutMs;
     if (limit === undefined) return work;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new FunctionTimeoutError(`Timeout value of ${this.settings.hostJson.functionTimeout ?? '00:30:00'} was exceeded by function: Functions.${functionName}`)),
-        limit,
+    return new Promise<T>((resolve, reject) => {
+      const deadline = { at: Date.now() + limit, reject, functionName };
+      this.#deadlines.add(deadline);
+      this.#sweeper ??= setInterval(() => this.#sweepDeadlines(), Math.min(250, limit)).unref();
+      work.then(
+        (value) => {
+          this.#deadlines.delete(deadline);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.#deadlines.delete(deadline);
+          reject(err);
+        },
       );
-      timer.unref();
     });
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
+  }
+
+  #sweepDeadlines(): void {
+    const now = Date.now();
+    for (const deadline of this.#deadlines) {
+      if (deadline.at > now) continue;
+      this.#deadlines.delete(deadline);
+      deadline.reject(new FunctionTimeoutError(`Timeout value of ${this.settings.hostJson.functionTimeout ?? '00:30:00'} was exceeded by function: Functions.${deadline.functionName}`));
     }
   }
 
@@ -257,6 +274,7 @@ export class FunctionHost implements Host {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#sweeper);
     for (const extension of [...this.extensions].reverse()) {
       try {
         await extension.stop();

@@ -11,6 +11,7 @@ import { HttpRouter, type AuthLevel, type HttpRoute } from './httpRouter';
 import type { RouteParams } from './routeTemplate';
 
 const maxBodyBytes = 100 * 1024 * 1024; // the Functions host's default request size limit
+const singleWriteLimit = 64 * 1024;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -210,7 +211,9 @@ export class HttpFrontDoor {
     if (cookies.length > 0) headers['set-cookie'] = cookies;
     const payload = bodyBytes(response.body);
     res.writeHead(Number(response.statusCode ?? 200), headers);
-    res.end(payload);
+    // A latin1 string is byte-exact and lets node send headers and body in one write, not a writev.
+    if (payload && payload.length <= singleWriteLimit) res.end(payload.toString('latin1'), 'latin1');
+    else res.end(payload);
   }
 
   /** The HTTP response from the function's http output binding (return value or a named extra output). */

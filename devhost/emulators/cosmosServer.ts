@@ -1,0 +1,22 @@
+// Child-process entry for the Cosmos DB emulator: @vercel/cosmosdb-server over plain HTTP.
+// The server advertises https:// regional endpoints in its account document, which would send the
+// real SDK's endpoint discovery to TLS on a plain port; devhost answers with the scheme it serves.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHttpServer } from '@vercel/cosmosdb-server';
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+const [port = '8081', host = '127.0.0.1'] = process.argv.slice(2);
+const server = createHttpServer({ keepAlive: true });
+const listeners = server.listeners('request') as RequestListener[];
+server.removeAllListeners('request');
+server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
+    const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+    (res as { end: (chunk?: unknown) => ServerResponse }).end = (chunk?: unknown) =>
+      end(typeof chunk === 'string' ? chunk.replaceAll('"https://', '"http://') : chunk);
+  }
+  for (const listener of listeners) listener(req, res);
+});
+server.listen(Number(port), host, () => process.stdout.write(`cosmos emulator on http://${host}:${port}\n`));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
