@@ -173,7 +173,8 @@ export function handleManagementRequest(ctx: ManagementContext, request: AmqpMes
     }
     case 'com.microsoft:get-session-state': {
       const session = storeOf(ctx).lockedSession(requiredSessionId(body));
-      return { statusCode: 200, body: { 'session-state': session.state ?? null } };
+      // No state: the key is left out and the SDK returns undefined.
+      return { statusCode: 200, body: session.state === undefined ? {} : { 'session-state': session.state } };
     }
     case 'com.microsoft:get-message-sessions': {
       const skip = Number(body['skip'] ?? 0);
