@@ -255,6 +255,16 @@ describe('Durable Functions through devhost', { timeout: 60_000 }, () => {
     assert.equal(unknown.status, 400);
   });
 
+  it('serves the client binding to df.app.client.generic and to df.getClient in a plain app.http function', async () => {
+    const res = await fetch(`${base}/api/generic-start`, { method: 'POST' });
+    assert.equal(res.status, 202);
+    const payload = (await res.json()) as ManagementPayload;
+    assert.ok(payload.statusQueryGetUri.startsWith(`${base}/runtime/webhooks/durabletask/instances/${payload.id}?`), payload.statusQueryGetUri);
+    await done(payload);
+    const viaGetClient = await fetch(`${base}/api/get-client/${payload.id}`);
+    assert.deepEqual(await viaGetClient.json(), { runtimeStatus: 'Completed', output: ['Hello Generic!'] });
+  });
+
   it('starts orchestrations from an Event Grid client function', async () => {
     const res = await fetch(`${base}/runtime/webhooks/eventgrid?functionName=startFromEventGrid`, {
       method: 'POST',

@@ -128,6 +128,25 @@ describe('Durable engine replay', () => {
     assert.equal(inst.failureDetails?.ErrorType, 'Error');
   });
 
+  it('makes no attempt after the retry timeout and, as in Azure, leaves the orchestration waiting', async () => {
+    const warnings: string[] = [];
+    const { engine, clock, host } = await startEngine();
+    const originalWarn = host.log.warn.bind(host.log);
+    host.log.warn = (message: string): void => {
+      warnings.push(message);
+    };
+    try {
+      const id = started(engine, 'retryWithTimeout');
+      await clock.advance(10_000, engine);
+      const inst = instance(engine, id);
+      assert.equal(inst.runtimeStatus, 'Running');
+      assert.deepEqual(shape(inst.history), ['ExecutionStarted', 'TaskScheduled:0', 'TaskFailed:0', 'TimerCreated:1', 'TimerFired:1', 'TaskScheduled:2', 'TaskFailed:2', 'TimerCreated:3', 'TimerFired:3', 'TaskScheduled:4', 'TaskFailed:4']);
+      assert.match(warnings.join('\n'), /retry timeout of 'alwaysFails' exceeded after 3 attempt\(s\)/);
+    } finally {
+      host.log.warn = originalWarn;
+    }
+  });
+
   it('splits a timer longer than maximumShortTimerDuration into 3-day sub-timers', async () => {
     const { engine, clock } = await startEngine();
     const start = clock.now().getTime();
