@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { startAzurite, defaultAzuritePorts, type AzuritePorts } from './emulators/azurite';
 import type { RunningEmulator } from './emulators/childEmulator';
 import { cosmosEmulatorKey, defaultCosmosPort, startCosmos } from './emulators/cosmos';
-import { azuriteConnectionString, provisionBlobContainers, provisionCosmos, readResources } from './emulators/resources';
+import { azuriteConnectionString, provisionBlobContainers, provisionCosmos, readResources, toEmulatorProperties, type DevhostResources } from './emulators/resources';
 import { EventGridExtension } from './host/eventgrid/eventGridExtension';
 import type { HostExtension } from './host/extension';
 import { FunctionHost } from './host/functionHost';
@@ -13,9 +13,11 @@ import { HttpFrontDoor } from './host/http/httpServer';
 import { ConsoleLogger } from './host/logger';
 import { applyToEnvironment, loadHostSettings } from './host/settings';
 import { TimerExtension } from './host/timer/timerExtension';
+import { parseEmulatorConfig, startServiceBusEmulator, type EmulatorConfig, type ServiceBusEmulator } from './servicebus';
 
 export type EmulatorName = 'azurite' | 'cosmos' | 'servicebus';
 export const allEmulators: readonly EmulatorName[] = ['azurite', 'cosmos', 'servicebus'];
+export const defaultServiceBusPort = 5672;
 
 export interface DevhostOptions {
   appDir: string;
@@ -70,6 +72,15 @@ export async function startDevhost(options: DevhostOptions): Promise<RunningDevh
   const started: Promise<RunningEmulator>[] = [];
   if (emulators.has('azurite')) started.push(startAzurite({ ports: options.azuritePorts ?? defaultAzuritePorts, dataDir: join(dataDir, 'azurite'), onOutput: (l) => log.debug(l) }));
   if (emulators.has('cosmos')) started.push(startCosmos({ port: options.cosmosPort ?? defaultCosmosPort, cwd: dataDir, onOutput: (l) => log.debug(l) }));
+  let serviceBus: ServiceBusEmulator | undefined;
+  if (emulators.has('servicebus')) {
+    started.push(
+      startServiceBusEmulator({ port: options.serviceBusPort ?? defaultServiceBusPort, log: { info: (m) => log.debug(m), warn: (m) => log.warn(m), debug: (m) => log.debug(m) } }).then((emulator) => {
+        serviceBus = emulator;
+        return { name: 'servicebus', ports: [emulator.port], stop: () => emulator.close() };
+      }),
+    );
+  }
   const results = await Promise.allSettled(started);
   for (const result of results) if (result.status === 'fulfilled') running.push(result.value);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -78,7 +89,7 @@ export async function startDevhost(options: DevhostOptions): Promise<RunningDevh
     throw failed.reason;
   }
   try {
-    await provision(devhostJson, appDir, options, emulators);
+    await provision(devhostJson, appDir, options, emulators, serviceBus);
   } catch (err) {
     await stopEmulators();
     throw err;
@@ -116,15 +127,35 @@ export async function startDevhost(options: DevhostOptions): Promise<RunningDevh
 }
 
 /** Creates the app's declared resources in the emulators devhost started. */
-async function provision(devhostJson: DevhostJson, appDir: string, options: DevhostOptions, emulators: ReadonlySet<EmulatorName>): Promise<void> {
+async function provision(devhostJson: DevhostJson, appDir: string, options: DevhostOptions, emulators: ReadonlySet<EmulatorName>, serviceBus: ServiceBusEmulator | undefined): Promise<void> {
   if (!devhostJson.resources) return;
   const resources = readResources(appDir, devhostJson.resources);
+  if (resources.serviceBus && serviceBus) serviceBus.declare(parseEmulatorConfig(toServiceBusEmulatorConfig(resources.serviceBus)));
   if (resources.cosmos && emulators.has('cosmos')) {
     await provisionCosmos(resources.cosmos, `http://127.0.0.1:${options.cosmosPort ?? defaultCosmosPort}`, cosmosEmulatorKey);
   }
   if (resources.storage && emulators.has('azurite')) {
     await provisionBlobContainers(resources.storage.blobContainers, azuriteConnectionString(options.azuritePorts ?? defaultAzuritePorts));
   }
+}
+
+/** The resources file's Service Bus entities (ARM names) as the emulator's Config.json. */
+function toServiceBusEmulatorConfig(entities: NonNullable<DevhostResources['serviceBus']>): EmulatorConfig {
+  return {
+    UserConfig: {
+      Namespaces: [
+        {
+          Name: 'sbemulatorns',
+          Queues: entities.queues.map((q) => ({ Name: q.name, Properties: toEmulatorProperties(q.properties) })),
+          Topics: entities.topics.map((t) => ({
+            Name: t.name,
+            Properties: toEmulatorProperties(t.properties),
+            Subscriptions: t.subscriptions.map((s) => ({ Name: s.name, Properties: toEmulatorProperties(s.properties), Rules: s.rules.map((r) => toEmulatorProperties(r)) })),
+          })),
+        },
+      ],
+    },
+  } as EmulatorConfig;
 }
 
 function printListing(host: FunctionHost, frontDoor: HttpFrontDoor, port: number, emulators: readonly RunningEmulator[], log: ConsoleLogger): void {

@@ -24,11 +24,18 @@ export interface StartOptions {
   args?: string[];
   /** Milliseconds to wait for the ready line. */
   timeoutMs?: number;
+  /** Emulator ports to use instead of free ones picked here. */
+  ports?: Partial<DevhostProcess['ports']>;
 }
 
 export async function startDevhost(options: StartOptions): Promise<DevhostProcess> {
   const port = await freePort();
-  const ports = { cosmos: await freePort(), azurite: await freePortRange(3), serviceBus: await freePort(), durable: await freePort() };
+  const ports = {
+    cosmos: options.ports?.cosmos ?? (await freePort()),
+    azurite: options.ports?.azurite ?? (await freePortRange(3)),
+    serviceBus: options.ports?.serviceBus ?? (await freePort()),
+    durable: options.ports?.durable ?? (await freePort()),
+  };
   const dataDir = mkdtempSync(join(tmpdir(), 'devhost-test-'));
   const args = options.args ?? ['--emulators', 'none'];
   const child = spawn(

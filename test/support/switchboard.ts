@@ -1,0 +1,31 @@
+// Starts Switchboard itself on devhost with its emulators on free ports, for end-to-end tests.
+import { azuriteConnectionString } from '../../devhost/emulators/resources';
+import { cosmosEmulatorKey } from '../../devhost/emulators/cosmos';
+import { repoRoot, startDevhost, type DevhostProcess } from './devhost';
+import { freePort, freePortRange } from './ports';
+
+export interface SwitchboardOptions {
+  /** Emulators to start (default all three). */
+  emulators?: ('azurite' | 'cosmos' | 'servicebus')[];
+  /** Extra or overriding app settings. */
+  env?: Record<string, string>;
+}
+
+export async function startSwitchboard(options: SwitchboardOptions = {}): Promise<DevhostProcess> {
+  const cosmos = await freePort();
+  const azurite = await freePortRange(3);
+  const serviceBus = await freePort();
+  const durable = await freePort();
+  const emulators = options.emulators ?? ['azurite', 'cosmos', 'servicebus'];
+  return startDevhost({
+    appDir: repoRoot,
+    args: ['--emulators', emulators.length > 0 ? emulators.join(',') : 'none'],
+    ports: { cosmos, azurite, serviceBus, durable },
+    env: {
+      CosmosDb: `AccountEndpoint=http://127.0.0.1:${cosmos}/;AccountKey=${cosmosEmulatorKey}`,
+      AzureWebJobsStorage: azuriteConnectionString({ blob: azurite, queue: azurite + 1, table: azurite + 2 }),
+      ServiceBusConnection: `Endpoint=sb://localhost:${serviceBus};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`,
+      ...options.env,
+    },
+  });
+}
