@@ -19,7 +19,7 @@ import {
 } from './actions';
 import { systemClock, type Clock } from './clock';
 import { completedTaskId, EventType, historyEvent, type EventRaisedEvent, type FailureDetails, type HistoryEvent, type NewHistoryEvent } from './history';
-import { isTerminal, type OrchestrationInstance, type ParentLink, type RuntimeStatus } from './instance';
+import { isTerminal, type OrchestrationInstance, type ParentLink, type RetryGroup, type RuntimeStatus } from './instance';
 import { nextRetryDelayMs } from './retry';
 import type { InstanceStore } from './store';
 
@@ -263,12 +263,14 @@ export class DurableEngine {
     for (let i = 0; i < history.length; i++) {
       const event = history[i];
       if (event === undefined) continue;
+      // Failures of earlier retry attempts stay: the SDK's retry bookkeeping replays them.
+      if ((event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed) && isEarlierAttempt(inst.retries, event.TaskScheduledId)) continue;
       if (event.EventType === EventType.TaskFailed) {
         const seq = event.TaskScheduledId;
         const group = inst.retries.find((g) => g.taskSeq === seq && g.kind === 'activity');
-        if (group !== undefined && group.timerSeq !== undefined) {
+        if (group !== undefined && group.lastTimerSeq !== undefined && group.lastTimerSeq > seq) {
           // The retry timer after the final attempt would shift the SDK's numbering once the failure is gone.
-          const timerSeq = group.timerSeq;
+          const timerSeq = group.lastTimerSeq;
           for (let j = history.length - 1; j > i; j--) {
             const later = history[j];
             if (later !== undefined && ((later.EventType === EventType.TimerCreated && later.EventId === timerSeq) || (later.EventType === EventType.TimerFired && later.TimerId === timerSeq))) {
@@ -278,6 +280,7 @@ export class DurableEngine {
           if (inst.nextSeq === timerSeq + 1) inst.nextSeq = timerSeq;
           group.failedAttempts = Math.max(0, group.failedAttempts - 1);
           delete group.timerSeq;
+          delete group.lastTimerSeq;
         }
         const scheduled = history.find((e) => e.EventType === EventType.TaskScheduled && e.EventId === seq);
         if (scheduled?.EventType === EventType.TaskScheduled) {
@@ -610,7 +613,7 @@ export class DurableEngine {
         const input = typeof leaf.input === 'string' ? leaf.input : toJsonText(leaf.input);
         append({ EventType: EventType.TaskScheduled, Name: name, ...(input === undefined ? {} : { Input: input }) }, seq);
         if (leaf.actionType === ActionType.CallActivityWithRetry && leaf.retryOptions !== undefined) {
-          inst.retries.push({ kind: 'activity', name, ...(input === undefined ? {} : { input }), options: leaf.retryOptions, firstAttemptAt: now.toISOString(), failedAttempts: 0, taskSeq: seq });
+          inst.retries.push({ kind: 'activity', name, ...(input === undefined ? {} : { input }), options: leaf.retryOptions, firstAttemptAt: now.toISOString(), failedAttempts: 0, taskSeq: seq, attemptSeqs: [seq] });
         }
         this.#enqueueActivity({ instanceId: inst.instanceId, executionId: inst.executionId, seq, name, ...(input === undefined ? {} : { input }) });
         return seq;
@@ -631,6 +634,7 @@ export class DurableEngine {
             firstAttemptAt: now.toISOString(),
             failedAttempts: 0,
             taskSeq: seq,
+            attemptSeqs: [seq],
           });
         }
         this.#startSubOrchestration(inst, seq, name, input, explicitId, leaf.version, now, append);
@@ -677,6 +681,7 @@ export class DurableEngine {
       }
       const seq = inst.nextSeq++;
       group.timerSeq = seq;
+      group.lastTimerSeq = seq;
       const fireAt = new Date(now.getTime() + delay).toISOString();
       append({ EventType: EventType.TimerCreated, FireAt: fireAt }, seq);
       this.#armTimer(inst, seq, fireAt);
@@ -689,6 +694,7 @@ export class DurableEngine {
       if (group.failedAttempts >= group.options.maxNumberOfAttempts) return;
       const seq = inst.nextSeq++;
       group.taskSeq = seq;
+      group.attemptSeqs.push(seq);
       if (group.kind === 'activity') {
         append({ EventType: EventType.TaskScheduled, Name: group.name, ...(group.input === undefined ? {} : { Input: group.input }) }, seq);
         this.#enqueueActivity({ instanceId: inst.instanceId, executionId: inst.executionId, seq, name: group.name, ...(group.input === undefined ? {} : { input: group.input }) });
@@ -963,6 +969,10 @@ function checkSameAction(type: ActionType, name: string | undefined, seq: number
   throw new NonDeterminismError(
     `A previous execution of this orchestration scheduled ${describeKind(type)} with sequence ID ${seq}${named}, but the current replay execution hasn't (yet?) scheduled this task. Was a change made to the orchestrator code after this instance had already started running?`,
   );
+}
+
+function isEarlierAttempt(groups: readonly RetryGroup[], seq: number): boolean {
+  return groups.some((g) => g.taskSeq !== seq && g.attemptSeqs.includes(seq));
 }
 
 function parseFailureDetails(value: unknown): FailureDetails | undefined {

@@ -30,9 +30,13 @@ export interface RetryGroup {
   options: RetryOptions;
   firstAttemptAt: string;
   failedAttempts: number;
-  /** Sequence number of the attempt in flight, or of the retry timer being waited on. */
+  /** Sequence number of the latest attempt. */
   taskSeq: number;
+  /** Sequence numbers of every attempt, oldest first. */
+  attemptSeqs: number[];
   timerSeq?: number;
+  /** The most recent retry timer, kept after it fired (rewind removes the one after the final attempt). */
+  lastTimerSeq?: number;
 }
 
 /** A timer longer than maximumShortTimerDuration, split into sub-timers as the real extension does. */

@@ -281,6 +281,32 @@ describe('Durable engine replay', () => {
     assert.equal(engine.rewind(id, 'again'), 'notFailed');
   });
 
+  it('rewinds an instance whose activity gave up after its retries', async () => {
+    const { engine, clock, host } = await startEngine();
+    const id = started(engine, 'rewindableRetry', 'rewind-retry');
+    await clock.advance(1000, engine);
+    assert.equal(instance(engine, id).runtimeStatus, 'Failed');
+    assert.equal((await host.invoke('fixKey', { trigger: { string: '"rewind-retry"' } })).error, undefined);
+    assert.equal(engine.rewind(id, 'key fixed'), 'accepted');
+    await clock.advance(0, engine);
+    assert.equal(instance(engine, id).runtimeStatus, 'Completed', String(instance(engine, id).output));
+    assert.deepEqual(output(engine, id), ['step 1 ok', 'rewind-retry ok']);
+    assert.deepEqual(shape(instance(engine, id).history), [
+      'ExecutionStarted',
+      'TaskScheduled:0',
+      'TaskCompleted:0',
+      'TaskScheduled:1',
+      'TaskFailed:1',
+      'TimerCreated:2',
+      'TimerFired:2',
+      'TaskScheduled:3',
+      'GenericEvent',
+      'GenericEvent',
+      'TaskCompleted:3',
+      'ExecutionCompleted',
+    ]);
+  });
+
   it('fails an instance whose replay no longer matches its history (non-determinism)', async () => {
     const { engine, clock } = await startEngine();
     const id = started(engine, 'gate', { delayMs: 1 });
