@@ -77,6 +77,10 @@ export function parseArgs(argv: readonly string[]): DevhostOptions {
 }
 
 export function main(argv: readonly string[]): void {
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
   let options: DevhostOptions;
   try {
     options = parseArgs(argv);

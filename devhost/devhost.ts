@@ -13,11 +13,13 @@ import { HttpFrontDoor } from './host/http/httpServer';
 import { ConsoleLogger } from './host/logger';
 import { applyToEnvironment, loadHostSettings } from './host/settings';
 import { TimerExtension } from './host/timer/timerExtension';
+import { createDurableExtension } from './durable';
 import { parseEmulatorConfig, startServiceBusEmulator, type EmulatorConfig, type ServiceBusEmulator } from './servicebus';
 
 export type EmulatorName = 'azurite' | 'cosmos' | 'servicebus';
 export const allEmulators: readonly EmulatorName[] = ['azurite', 'cosmos', 'servicebus'];
 export const defaultServiceBusPort = 5672;
+export const defaultDurablePort = 17071;
 
 export interface DevhostOptions {
   appDir: string;
@@ -95,7 +97,11 @@ export async function startDevhost(options: DevhostOptions): Promise<RunningDevh
     throw err;
   }
 
-  const extensions: HostExtension[] = [new TimerExtension(join(dataDir, 'timers')), new EventGridExtension()];
+  const extensions: HostExtension[] = [
+    new TimerExtension(join(dataDir, 'timers')),
+    new EventGridExtension(),
+    createDurableExtension({ rpcPort: options.durablePort ?? defaultDurablePort, dataDir: join(dataDir, 'durable') }),
+  ];
   const host = new FunctionHost(settings, extensions, log);
   let frontDoor: HttpFrontDoor | undefined;
   try {
