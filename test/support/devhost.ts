@@ -24,6 +24,8 @@ export interface StartOptions {
   args?: string[];
   /** Milliseconds to wait for the ready line. */
   timeoutMs?: number;
+  /** State directory (emulators, timers) to use instead of a fresh temporary one; left in place on stop. */
+  dataDir?: string;
   /** Emulator ports to use instead of free ones picked here. */
   ports?: Partial<DevhostProcess['ports']>;
 }
@@ -36,7 +38,7 @@ export async function startDevhost(options: StartOptions): Promise<DevhostProces
     serviceBus: options.ports?.serviceBus ?? (await freePort()),
     durable: options.ports?.durable ?? (await freePort()),
   };
-  const dataDir = mkdtempSync(join(tmpdir(), 'devhost-test-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'devhost-test-'));
   const args = options.args ?? ['--emulators', 'none'];
   const child = spawn(
     process.execPath,
@@ -93,7 +95,7 @@ export async function startDevhost(options: StartOptions): Promise<DevhostProces
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

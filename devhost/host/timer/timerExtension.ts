@@ -49,7 +49,10 @@ export class TimerExtension implements HostExtension {
       if (fn.trigger.type.toLowerCase() !== 'timertrigger') continue;
       const binding = fn.trigger.binding;
       const schedule = parseSchedule(String(binding['schedule'] ?? ''), timeZone);
-      const timer: RunningTimer = { fn, schedule, useMonitor: binding['useMonitor'] !== false };
+      // As in the real extension, schedules that recur more often than once a minute are not monitored by default.
+      const first = schedule.next(new Date());
+      const recursEveryMinuteOrMore = schedule.next(first).getTime() - first.getTime() >= 60_000;
+      const timer: RunningTimer = { fn, schedule, useMonitor: typeof binding['useMonitor'] === 'boolean' ? binding['useMonitor'] : recursEveryMinuteOrMore };
       this.#timers.push(timer);
       const now = new Date();
       const status = timer.useMonitor ? this.#readStatus(fn.name) : undefined;
