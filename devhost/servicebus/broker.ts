@@ -48,7 +48,7 @@ interface LinkInternals {
   credit: number;
   local: { attach: { snd_settle_mode?: number; rcv_settle_mode?: number; properties?: Record<string, unknown>; max_message_size?: number } };
   state: { local_open: boolean; open_requests: number };
-  session: { outgoing: { next_pending_delivery: number } };
+  session: { outgoing: { next_pending_delivery: number; deliveries: { available(): number } } };
 }
 
 function internals(link: Sender | Receiver): LinkInternals {
@@ -86,9 +86,11 @@ class LinkConsumer implements Consumer {
 
   credit(): number {
     if (!this.link.is_open()) return 0;
-    const nextPending = internals(this.link).session.outgoing.next_pending_delivery;
-    while (this.untransferred.length > 0 && (this.untransferred[0] ?? 0) < nextPending) this.untransferred.shift();
-    return internals(this.link).credit - this.untransferred.length;
+    const outgoing = internals(this.link).session.outgoing;
+    while (this.untransferred.length > 0 && (this.untransferred[0] ?? 0) < outgoing.next_pending_delivery) this.untransferred.shift();
+    // rhea keeps unsettled deliveries in a fixed ring per session; a client sitting on that many
+    // locked messages gets no more until it settles some, instead of overflowing the ring.
+    return Math.min(internals(this.link).credit - this.untransferred.length, outgoing.deliveries.available() - 1);
   }
 
   deliver(message: StoredMessage): void {
@@ -103,6 +105,14 @@ class LinkConsumer implements Consumer {
   sessionLost(): void {
     this.link.close({ condition: Condition.sessionLockLost, description: `The session lock has expired on the MessageSession '${this.session?.id ?? ''}'.` });
   }
+}
+
+/**
+ * In receive mode "second" the SDK never sends a final settled disposition after ours, so rhea
+ * would keep the delivery in its ring forever; once we have settled it, it is done.
+ */
+function markDone(delivery: Delivery): void {
+  (delivery as unknown as { remote_settled: boolean }).remote_settled = true;
 }
 
 export interface BrokerOptions {
@@ -139,7 +149,12 @@ export class ServiceBusBroker {
   }
 
   async start(): Promise<number> {
-    const server = this.container.listen({ port: this.options.port, host: this.options.host ?? '127.0.0.1' }) as unknown as Server;
+    const server = this.container.listen({
+      port: this.options.port,
+      host: this.options.host ?? '127.0.0.1',
+      // Unsettled peek-lock deliveries stay in rhea's per-session ring until settled (default 2048).
+      session_buffer_size: 16384,
+    } as Parameters<Container['listen']>[0]) as unknown as Server;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -494,6 +509,7 @@ export class ServiceBusBroker {
     const entry = this.deliveries.get(delivery);
     if (!entry) {
       delivery.update(true, acceptedOutcome());
+      markDone(delivery);
       return;
     }
     this.deliveries.delete(delivery);
@@ -509,5 +525,6 @@ export class ServiceBusBroker {
     } catch (err) {
       delivery.update(true, rejectedOutcome(ensureBrokerError(err).toAmqp()));
     }
+    markDone(delivery);
   }
 }
