@@ -39,11 +39,14 @@ export interface LeafAction {
   functionName?: string;
   /** As the SDK sent it: string inputs of activities and continueAsNew arrive JSON-quoted. */
   input?: unknown;
+  /** Sub-orchestration instance id, or the entity's scheduler id (`@name@key`) for entity actions. */
   instanceId?: string;
   version?: string;
   retryOptions?: RetryOptions;
   fireAt?: string;
   isCanceled?: boolean;
+  /** CallEntity / SignalEntity: the operation name. */
+  operation?: string;
   /** WaitForExternalEvent's event name. */
   externalEventName?: string;
   /** Not sent by durable-functions 3.x (its continueAsNew has no such flag); honoured when present. */

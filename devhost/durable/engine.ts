@@ -18,6 +18,7 @@ import {
   type OrchestratorState,
 } from './actions';
 import { systemClock, type Clock } from './clock';
+import { EntityRunner, parseSchedulerId } from './entities';
 import { completedTaskId, EventType, historyEvent, type EventRaisedEvent, type FailureDetails, type HistoryEvent, type NewHistoryEvent } from './history';
 import { isTerminal, type OrchestrationInstance, type ParentLink, type RetryGroup, type RuntimeStatus } from './instance';
 import { nextRetryDelayMs } from './retry';
@@ -125,6 +126,7 @@ export class DurableEngine {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #timers = new Map<string, () => void>();
   readonly #waiters = new Map<string, Waiter[]>();
+  readonly entities: EntityRunner;
   /** Counters the benchmark reads. */
   readonly stats = { episodes: 0, historyEvents: 0, activities: 0 };
 
@@ -139,6 +141,21 @@ export class DurableEngine {
     this.upperSchemaVersion = options.upperSchemaVersion ?? ReplaySchema.V3;
     this.maximumShortTimerMs = options.maximumShortTimerDurationMs ?? 6 * dayMs;
     this.longRunningTimerIntervalMs = options.longRunningTimerIntervalMs ?? 3 * dayMs;
+    this.entities = new EntityRunner(
+      this.store,
+      (replyTo, requestId, response) => this.#deliverEntityResponse(replyTo, requestId, response),
+      (work) => this.#track(work),
+      () => this.clock.now(),
+    );
+  }
+
+  /** An entity call's answer reaches the orchestration as an EventRaised named by the request id, as the SDK expects. */
+  #deliverEntityResponse(replyTo: { instanceId: string; executionId: string }, requestId: string, response: { result?: string; exceptionType?: string }): void {
+    const inst = this.store.get(replyTo.instanceId);
+    if (inst === undefined || inst.executionId !== replyTo.executionId || isTerminal(inst.runtimeStatus)) return;
+    inst.inbox.push(historyEvent({ EventType: EventType.EventRaised, Name: requestId, Input: JSON.stringify(response) }, this.clock.now()));
+    this.store.save(inst);
+    this.#kick(inst.instanceId);
   }
 
   get #h(): EngineHost {
@@ -150,6 +167,7 @@ export class DurableEngine {
   start(host: EngineHost): void {
     this.#host = host;
     this.#stopped = false;
+    this.entities.start(host);
     for (const inst of this.store.all()) this.#recover(inst);
   }
 
@@ -656,10 +674,30 @@ export class DurableEngine {
       case ActionType.CallHttp:
         throw new UnsupportedActionError('callHttp is not supported by devhost: call the endpoint from an activity.');
       case ActionType.CallEntity:
-      case ActionType.SignalEntity:
+      case ActionType.SignalEntity: {
+        const target = parseSchedulerId(leaf.instanceId ?? '');
+        const operation = leaf.operation ?? '';
+        if (target === undefined || this.entities.functionName(target.name) === undefined) {
+          throw new UnsupportedActionError(`The function '${target?.name ?? String(leaf.instanceId)}' doesn't exist, is disabled, or is not an entity function.`);
+        }
+        const requestId = randomUUID();
+        const signal = leaf.actionType === ActionType.SignalEntity;
+        // Entity inputs are passed raw by the SDK.
+        const input = toJsonText(leaf.input);
+        const request = { id: requestId, op: operation, signal, ...(input === undefined ? {} : { input }), parent: inst.instanceId };
+        append({ EventType: EventType.EventSent, InstanceId: leaf.instanceId ?? '', Name: 'op', Input: JSON.stringify(request) }, seq);
+        this.entities.enqueue(target.name, target.key, {
+          id: requestId,
+          name: operation,
+          signal,
+          ...(input === undefined ? {} : { input }),
+          ...(signal ? {} : { replyTo: { instanceId: inst.instanceId, executionId: inst.executionId } }),
+        });
+        return seq;
+      }
       case ActionType.LockEntities:
       case ActionType.ReleaseEntities:
-        throw new UnsupportedActionError('Durable entities are not supported by devhost yet.');
+        throw new UnsupportedActionError('Entity critical sections (context.df.lock) are not supported by devhost yet.');
       default:
         throw new ProtocolError(`unexpected orchestrator action type ${leaf.actionType}`);
     }

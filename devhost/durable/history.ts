@@ -112,6 +112,14 @@ export interface OrchestratorStartedEvent extends EventBase {
 export interface OrchestratorCompletedEvent extends EventBase {
   EventType: EventType.OrchestratorCompleted;
 }
+export interface EventSentEvent extends EventBase {
+  EventType: EventType.EventSent;
+  /** The target: an entity's scheduler id (`@name@key`) or an orchestration instance id. */
+  InstanceId: string;
+  Name: string;
+  /** JSON text of the request message. */
+  Input?: string;
+}
 export interface EventRaisedEvent extends EventBase {
   EventType: EventType.EventRaised;
   Name: string;
@@ -148,6 +156,7 @@ export type HistoryEvent =
   | TimerFiredEvent
   | OrchestratorStartedEvent
   | OrchestratorCompletedEvent
+  | EventSentEvent
   | EventRaisedEvent
   | ContinueAsNewEvent
   | GenericEvent

@@ -79,3 +79,14 @@ export interface OrchestrationInstance {
   longTimers: LongTimer[];
   cancelledTimers: number[];
 }
+
+/** A durable entity's stored state (entities are keyed by scheduler id `@name@key`, name lower-cased). */
+export interface EntityRecord {
+  schedulerId: string;
+  name: string;
+  key: string;
+  exists: boolean;
+  /** JSON text of the state. */
+  state?: string;
+  lastOperationTime: string;
+}

@@ -2,6 +2,7 @@
 // and the public /runtime/webhooks/durabletask endpoints; status codes follow the extension.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableEngine } from './engine';
+import { schedulerId } from './entities';
 import { isTerminal, type OrchestrationInstance, type RuntimeStatus } from './instance';
 import { toStatusPayload } from './status';
 
@@ -137,6 +138,43 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
     const payload = managementPayload(links, result.instance.instanceId);
     send(res, 202, payload, { Location: payload.statusQueryGetUri, 'Retry-After': '10' });
     return true;
+  }
+
+  if (controller === 'entities' && first !== undefined && segments.length <= 3) {
+    const key = second ?? '';
+    if (engine.entities.functionName(first) === undefined) return send(res, 404), true;
+    if (method === 'GET') {
+      if (second === undefined) {
+        const list = [...engine.store.entities()].filter((e) => e.exists && e.name === first.toLowerCase());
+        send(res, 200, list.map((e) => ({ entityId: { name: e.name, key: e.key }, lastOperationTime: e.lastOperationTime, state: e.state === undefined ? null : (JSON.parse(e.state) as unknown) })));
+        return true;
+      }
+      const entity = engine.store.getEntity(schedulerId(first, key === '$' ? '' : key));
+      if (entity === undefined || !entity.exists) return send(res, 404), true;
+      send(res, 200, entity.state === undefined ? null : (JSON.parse(entity.state) as unknown));
+      return true;
+    }
+    if (method === 'POST' || method === 'DELETE') {
+      const body = await readBody(req);
+      const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      let input: string | undefined;
+      if (body !== '') {
+        if (mediaType === 'application/json') {
+          try {
+            JSON.parse(body);
+          } catch (err) {
+            return sendError(res, 400, `Could not parse JSON content: ${(err as Error).message}`), true;
+          }
+          input = body;
+        } else {
+          input = JSON.stringify(body);
+        }
+      }
+      const operation = method === 'DELETE' ? 'delete' : (url.searchParams.get('op') ?? '');
+      engine.entities.enqueue(first, key, { name: operation, signal: true, ...(input === undefined ? {} : { input }) });
+      return send(res, 202), true;
+    }
+    return send(res, 404), true;
   }
 
   if (controller !== 'instances' || segments.length > 4) return false;

@@ -4,16 +4,18 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryEvent } from './history';
-import type { OrchestrationInstance } from './instance';
+import type { EntityRecord, OrchestrationInstance } from './instance';
 
 type InstanceMeta = Omit<OrchestrationInstance, 'history'>;
 
 type LogRecord =
   | { op: 'save'; meta: InstanceMeta; history: HistoryEvent[]; from: number }
-  | { op: 'delete'; instanceId: string };
+  | { op: 'delete'; instanceId: string }
+  | { op: 'entity'; entity: EntityRecord };
 
 export class InstanceStore {
   readonly #instances = new Map<string, OrchestrationInstance>();
+  readonly #entities = new Map<string, EntityRecord>();
   /** How many history events of each instance the log already holds. */
   readonly #persistedHistory = new Map<string, number>();
   readonly #file: string | undefined;
@@ -54,12 +56,19 @@ export class InstanceStore {
         this.#instances.delete(record.instanceId);
         continue;
       }
+      if (record.op === 'entity') {
+        this.#entities.set(record.entity.schedulerId, record.entity);
+        continue;
+      }
       const existing = this.#instances.get(record.meta.instanceId);
       const history = record.from === 0 || existing === undefined ? [] : existing.history.slice(0, record.from);
       history.push(...record.history);
       this.#instances.set(record.meta.instanceId, { ...record.meta, history });
     }
-    const compacted = [...this.#instances.values()].map((inst) => this.#record(inst, 0)).join('');
+    const compacted = [
+      ...[...this.#instances.values()].map((inst) => this.#record(inst, 0)),
+      ...[...this.#entities.values()].map((entity) => `${JSON.stringify({ op: 'entity', entity } satisfies LogRecord)}\n`),
+    ].join('');
     await writeFile(`${this.#file}.tmp`, compacted);
     await rename(`${this.#file}.tmp`, this.#file);
   }
@@ -90,6 +99,19 @@ export class InstanceStore {
     this.#persistedHistory.delete(instanceId);
     if (existed && this.#file !== undefined) this.#enqueue(`${JSON.stringify({ op: 'delete', instanceId })}\n`);
     return existed;
+  }
+
+  getEntity(schedulerId: string): EntityRecord | undefined {
+    return this.#entities.get(schedulerId);
+  }
+
+  entities(): IterableIterator<EntityRecord> {
+    return this.#entities.values();
+  }
+
+  saveEntity(entity: EntityRecord): void {
+    this.#entities.set(entity.schedulerId, entity);
+    if (this.#file !== undefined) this.#enqueue(`${JSON.stringify({ op: 'entity', entity } satisfies LogRecord)}\n`);
   }
 
   /** Waits until every change so far is on disk. */

@@ -265,6 +265,25 @@ describe('Durable Functions through devhost', { timeout: 60_000 }, () => {
     assert.deepEqual(await viaGetClient.json(), { runtimeStatus: 'Completed', output: ['Hello Generic!'] });
   });
 
+  it('durable entities: client signals, readEntityState, orchestration calls, and the entities API', async () => {
+    assert.deepEqual((await op('readEntity', 'e2e')).body, { entityExists: false, entityState: null });
+    for (const n of [2, 3]) assert.equal((await op('signal', 'e2e', { op: 'add', input: n })).status, 200);
+    const deadline = Date.now() + 5000;
+    let read = await op<{ entityExists: boolean; entityState: unknown }>('readEntity', 'e2e');
+    while (read.body.entityState !== 5 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      read = await op('readEntity', 'e2e');
+    }
+    assert.deepEqual(read.body, { entityExists: true, entityState: 5 });
+
+    const counted = await start('countTo', { key: 'e2e', times: 2 });
+    assert.deepEqual((await done(counted)).output, { value: 7, failure: 'failed' });
+    const api = await fetch(`${base}/runtime/webhooks/durabletask/entities/counter/e2e?code=${systemKey}`);
+    assert.equal(api.status, 200);
+    assert.equal(await api.json(), 7);
+    assert.equal((await fetch(`${base}/runtime/webhooks/durabletask/entities/counter/missing?code=${systemKey}`)).status, 404);
+  });
+
   it('starts orchestrations from an Event Grid client function', async () => {
     const res = await fetch(`${base}/runtime/webhooks/eventgrid?functionName=startFromEventGrid`, {
       method: 'POST',

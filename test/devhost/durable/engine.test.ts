@@ -307,6 +307,25 @@ describe('Durable engine replay', () => {
     ]);
   });
 
+  it('signals and calls a durable entity from an orchestration; a throwing operation fails only its call', async () => {
+    const { engine, clock } = await startEngine();
+    const id = started(engine, 'countTo', { key: 'engine', times: 3 });
+    await clock.advance(0, engine);
+    assert.equal(instance(engine, id).runtimeStatus, 'Completed', String(instance(engine, id).output));
+    assert.deepEqual(output(engine, id), { value: 3, failure: 'failed' });
+    assert.equal(engine.store.getEntity('@counter@engine')?.state, '3');
+    const sent = instance(engine, id).history.filter((e) => e.EventType === EventType.EventSent).map((e) => e.EventId);
+    assert.deepEqual(sent, [0, 1, 2, 3, 4], 'three signals and two calls, each with its sequence number');
+
+    assert.equal(engine.entities.enqueue('counter', 'engine', { name: 'forward', signal: true, input: '"other"' }), true);
+    await clock.advance(0, engine);
+    assert.equal(engine.store.getEntity('@counter@other')?.state, '3', 'entity-to-entity signal');
+    engine.entities.enqueue('counter', 'other', { name: 'delete', signal: true });
+    await clock.advance(0, engine);
+    assert.equal(engine.store.getEntity('@counter@other')?.exists, false);
+    assert.equal(engine.entities.enqueue('noSuchEntity', 'x', { name: 'add', signal: true }), false);
+  });
+
   it('fails an instance whose replay no longer matches its history (non-determinism)', async () => {
     const { engine, clock } = await startEngine();
     const id = started(engine, 'gate', { delayMs: 1 });

@@ -1,0 +1,148 @@
+// Durable entities: operations queue per entity and run in batches, one batch per entity at a
+// time, through the entity function (host.invoke with the SDK's entity batch payload).
+import { randomUUID } from 'node:crypto';
+import type { EngineHost } from './engine';
+import type { EntityRecord } from './instance';
+import type { InstanceStore } from './store';
+
+export interface EntityOperation {
+  id: string;
+  name: string;
+  signal: boolean;
+  /** JSON text of the operation input. */
+  input?: string;
+  /** The orchestration waiting for the result of a call. */
+  replyTo?: { instanceId: string; executionId: string };
+}
+
+export interface OperationResponse {
+  /** JSON text of the result, absent when the operation returned nothing. */
+  result?: string;
+  /** Set when the operation threw. */
+  exceptionType?: string;
+}
+
+interface EntityBatchResult {
+  entityExists?: boolean;
+  entityState?: string;
+  results?: { isError: boolean; result?: string }[];
+  signals?: { target: { name: string; key: string }; name: string; input?: string }[];
+}
+
+export function schedulerId(name: string, key: string): string {
+  return `@${name.toLowerCase()}@${key}`;
+}
+
+/** Splits `@name@key`; undefined when the id is not an entity's. */
+export function parseSchedulerId(id: string): { name: string; key: string } | undefined {
+  if (!id.startsWith('@')) return undefined;
+  const at = id.indexOf('@', 1);
+  if (at < 0) return undefined;
+  return { name: id.slice(1, at), key: id.slice(at + 1) };
+}
+
+export class EntityRunner {
+  readonly #store: InstanceStore;
+  readonly #respond: (replyTo: NonNullable<EntityOperation['replyTo']>, requestId: string, response: OperationResponse) => void;
+  readonly #track: (work: Promise<void>) => void;
+  readonly #now: () => Date;
+  readonly #queues = new Map<string, EntityOperation[]>();
+  readonly #running = new Set<string>();
+  #host: EngineHost | undefined;
+
+  constructor(
+    store: InstanceStore,
+    respond: (replyTo: NonNullable<EntityOperation['replyTo']>, requestId: string, response: OperationResponse) => void,
+    track: (work: Promise<void>) => void,
+    now: () => Date,
+  ) {
+    this.#store = store;
+    this.#respond = respond;
+    this.#track = track;
+    this.#now = now;
+  }
+
+  start(host: EngineHost): void {
+    this.#host = host;
+    for (const id of this.#queues.keys()) this.#pump(id);
+  }
+
+  functionName(name: string): string | undefined {
+    return this.#host?.functions.find((f) => f.name.toLowerCase() === name.toLowerCase() && f.trigger.type === 'entityTrigger')?.name;
+  }
+
+  /** Queues an operation; false when no entity function has that name. */
+  enqueue(name: string, key: string, operation: Omit<EntityOperation, 'id'> & { id?: string }): boolean {
+    if (this.functionName(name) === undefined) return false;
+    const id = schedulerId(name, key);
+    const queue = this.#queues.get(id) ?? [];
+    queue.push({ ...operation, id: operation.id ?? randomUUID() });
+    this.#queues.set(id, queue);
+    this.#pump(id);
+    return true;
+  }
+
+  #pump(id: string): void {
+    if (this.#host === undefined || this.#running.has(id)) return;
+    const queue = this.#queues.get(id);
+    if (queue === undefined || queue.length === 0) return;
+    this.#queues.delete(id);
+    this.#running.add(id);
+    this.#track(
+      this.#runBatch(id, queue).finally(() => {
+        this.#running.delete(id);
+        this.#pump(id);
+      }),
+    );
+  }
+
+  async #runBatch(id: string, batch: EntityOperation[]): Promise<void> {
+    const host = this.#host;
+    const target = parseSchedulerId(id);
+    if (host === undefined || target === undefined) return;
+    const functionName = this.functionName(target.name) ?? target.name;
+    const record: EntityRecord = this.#store.getEntity(id) ?? { schedulerId: id, name: target.name, key: target.key, exists: false, lastOperationTime: this.#now().toISOString() };
+    const payload = {
+      self: { name: target.name, key: target.key },
+      exists: record.exists,
+      state: record.state,
+      batch: batch.map((op) => ({ id: op.id, name: op.name, signal: op.signal, input: op.input })),
+    };
+    const outcome = await host.invoke(functionName, { trigger: { string: JSON.stringify(payload) } });
+    let result: EntityBatchResult | undefined;
+    if (outcome.error === undefined) {
+      try {
+        result = JSON.parse(outcome.returnValue?.json ?? outcome.returnValue?.string ?? 'null') as EntityBatchResult;
+      } catch {
+        result = undefined;
+      }
+    }
+    if (result === undefined || result === null) {
+      // The whole batch failed: state is unchanged and every call learns why.
+      const message = outcome.error?.message ?? `entity function '${functionName}' returned no entity state`;
+      host.log.error(`Durable: entity ${id}: ${message}`);
+      for (const op of batch) if (op.replyTo) this.#respond(op.replyTo, op.id, { result: JSON.stringify(message), exceptionType: 'Error' });
+      return;
+    }
+    const exists = result.entityExists === true;
+    this.#store.saveEntity({
+      ...record,
+      exists,
+      ...(exists && result.entityState !== undefined ? { state: result.entityState } : { state: undefined }),
+      lastOperationTime: this.#now().toISOString(),
+    });
+    batch.forEach((op, i) => {
+      if (op.replyTo === undefined) return;
+      const opResult = result?.results?.[i];
+      this.#respond(op.replyTo, op.id, {
+        ...(opResult?.result === undefined ? {} : { result: opResult.result }),
+        ...(opResult?.isError === true ? { exceptionType: 'Error' } : {}),
+      });
+    });
+    for (const signal of result.signals ?? []) {
+      if (!this.enqueue(signal.target.name, signal.target.key, { name: signal.name, signal: true, ...(signal.input ? { input: signal.input } : {}) })) {
+        host.log.warn(`Durable: entity ${id} signalled '${signal.target.name}', which is not an entity function.`);
+      }
+    }
+  }
+}
