@@ -187,7 +187,7 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
       const token = req.headers['x-ms-continuation-token'];
       const start = typeof token === 'string' && /^\d+$/.test(Buffer.from(token, 'base64').toString('utf8')) ? Number(Buffer.from(token, 'base64').toString('utf8')) : 0;
       const page = matching.slice(start, start + pageSize);
-      const showInput = flag(url, 'showInput', false);
+      const showInput = flag(url, 'showInput', true);
       const headers: Record<string, string> = {};
       if (start + pageSize < matching.length) headers['x-ms-continuation-token'] = Buffer.from(String(start + pageSize)).toString('base64');
       send(res, 200, page.map((i) => toStatusPayload(i, { showHistory: false, showHistoryOutput: false, showInput })), headers);
@@ -256,6 +256,16 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
       return sendOutcome(res, engine.suspend(instanceId, reason)), true;
     case 'resume':
       return sendOutcome(res, engine.resume(instanceId, reason)), true;
+    case 'restart': {
+      const inst = engine.store.get(instanceId);
+      if (inst === undefined) return sendError(res, 400, 'InstanceId does not match a valid orchestration instance.'), true;
+      const newId = flag(url, 'restartWithNewInstanceId', true);
+      const result = engine.startNew(inst.name, { ...(newId ? {} : { instanceId }), ...(inst.input === undefined ? {} : { input: inst.input }) });
+      if (!result.ok) return sendError(res, result.reason === 'alreadyExists' ? 409 : 400, result.reason === 'alreadyExists' ? 'A non-terminal instance with this instance ID already exists.' : result.message), true;
+      const payload = managementPayload(links, result.instance.instanceId);
+      send(res, 202, payload, { Location: payload.statusQueryGetUri, 'Retry-After': '10' });
+      return true;
+    }
     case 'rewind': {
       const outcome = engine.rewind(instanceId, reason);
       if (outcome === 'notFound') return send(res, 404, `No orchestration with instance ID "${instanceId}" found.`), true;

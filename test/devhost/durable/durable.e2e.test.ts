@@ -253,6 +253,16 @@ describe('Durable Functions through devhost', { timeout: 60_000 }, () => {
     assert.equal((await fetch(`${url}/no-such-instance?code=${systemKey}`)).status, 404);
     const unknown = await fetch(`${base}/runtime/webhooks/durabletask/orchestrators/noSuchOrchestrator?code=${systemKey}`, { method: 'POST' });
     assert.equal(unknown.status, 400);
+
+    // createAndWaitOnNewInstancePostUri: the public API waits and answers with the output.
+    const waited = await fetch(`${base}/runtime/webhooks/durabletask/orchestrators/chain/e2e-waited?timeout=10&pollingInterval=1&code=${systemKey}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '["Public"]' });
+    assert.equal(waited.status, 200);
+    assert.deepEqual(await waited.json(), ['Hello Public!']);
+    const restarted = await fetch(`${base}/runtime/webhooks/durabletask/instances/e2e-waited/restart?code=${systemKey}`, { method: 'POST' });
+    assert.equal(restarted.status, 202);
+    const restartPayload = (await restarted.json()) as ManagementPayload;
+    assert.notEqual(restartPayload.id, 'e2e-waited');
+    assert.deepEqual((await done(restartPayload)).output, ['Hello Public!'], 'a restart runs again with the same input');
   });
 
   it('serves the client binding to df.app.client.generic and to df.getClient in a plain app.http function', async () => {
