@@ -101,7 +101,7 @@ export const resourceManifest = {
     ],
   },
   serviceBus: {
-    queues: [sessionQueue('distribute', 'PT30S'), plainQueue('offer-timeouts', 'PT30S')],
+    queues: [sessionQueue('distribute', 'PT30S'), plainQueue('timeouts', 'PT30S')],
     topics: [],
   },
   storage: {

@@ -1,4 +1,4 @@
-// Health probe: the Service Bus namespace answers and the distribute queue exists.
+// Health probe: the Service Bus namespace answers and Switchboard's plain (non-session) queue exists.
 import type { ServiceBusClient } from '@azure/service-bus';
 import type { DependencyProbe } from '../health/checkHealth';
 import { resourceManifest } from '../config/resourceManifest';
