@@ -501,7 +501,9 @@ export class DurableEngine {
       instanceId: inst.instanceId,
       isReplaying: inst.history.length > 0,
       parentInstanceId: inst.parent?.instanceId,
-      upperSchemaVersion: this.upperSchemaVersion,
+      // As the extension sends them: the SDK prefers upperSchemaVersionNew when it is set (non-zero).
+      upperSchemaVersion: Math.min(this.upperSchemaVersion, ReplaySchema.V2),
+      upperSchemaVersionNew: this.upperSchemaVersion,
       longRunningTimerIntervalDuration: formatTimeSpan(this.longRunningTimerIntervalMs),
       maximumShortTimerDuration: formatTimeSpan(this.maximumShortTimerMs),
       defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
