@@ -119,6 +119,12 @@ export async function run(args: string[]): Promise<void> {
     const fans = await runOrchestrations(engine, 'fanOutOf', options.fanouts, () => options.fanoutSize);
     report(`fan-out: ${options.fanouts} x ${options.fanoutSize} parallel activities (direct calls: ${options.fanoutSize} at a time)`, fans, fanDirect);
 
+    // Latency without queueing: one chain at a time.
+    const single: number[] = [];
+    for (let i = 0; i < 100; i++) single.push(...(await runOrchestrations(engine, 'chainOfFive', 1, () => i)).latenciesMs);
+    single.sort((a, b) => a - b);
+    console.log(`\nunloaded: 100 chains one after another, start-to-completion p50 ${percentile(single, 50).toFixed(1)} ms, p99 ${percentile(single, 99).toFixed(1)} ms`);
+
     const total = chains.historyEvents + fans.historyEvents;
     const seconds = chains.seconds + fans.seconds;
     console.log(`\noverall: ${(total / seconds).toFixed(0)} history events/s (target >= 1000)`);
