@@ -47,6 +47,9 @@ export interface LeafAction {
   isCanceled?: boolean;
   /** CallEntity / SignalEntity: the operation name. */
   operation?: string;
+  /** LockEntities: the request id (a deterministic GUID) and the entities, sorted and deduplicated. */
+  lockRequestId?: string;
+  lockSet?: { name: string; key: string }[];
   /** WaitForExternalEvent's event name. */
   externalEventName?: string;
   /** Not sent by durable-functions 3.x (its continueAsNew has no such flag); honoured when present. */

@@ -18,7 +18,7 @@ import {
   type OrchestratorState,
 } from './actions';
 import { systemClock, type Clock } from './clock';
-import { EntityRunner, parseSchedulerId } from './entities';
+import { EntityRunner, parseSchedulerId, schedulerId } from './entities';
 import { completedTaskId, EventType, historyEvent, type EventRaisedEvent, type FailureDetails, type HistoryEvent, type NewHistoryEvent } from './history';
 import { isTerminal, type OrchestrationInstance, type ParentLink, type RetryGroup, type RuntimeStatus } from './instance';
 import { nextRetryDelayMs } from './retry';
@@ -138,7 +138,7 @@ export class DurableEngine {
     // The real extension's defaults: 10 per core for both.
     this.maxOrchestrations = options.maxConcurrentOrchestratorFunctions ?? 10 * cores;
     this.maxActivities = options.maxConcurrentActivityFunctions ?? 10 * cores;
-    this.upperSchemaVersion = options.upperSchemaVersion ?? ReplaySchema.V3;
+    this.upperSchemaVersion = options.upperSchemaVersion ?? ReplaySchema.V4;
     this.maximumShortTimerMs = options.maximumShortTimerDurationMs ?? 6 * dayMs;
     this.longRunningTimerIntervalMs = options.longRunningTimerIntervalMs ?? 3 * dayMs;
     this.entities = new EntityRunner(
@@ -146,6 +146,7 @@ export class DurableEngine {
       (replyTo, requestId, response) => this.#deliverEntityResponse(replyTo, requestId, response),
       (work) => this.#track(work),
       () => this.clock.now(),
+      (owner, requestId) => this.#deliverEntityResponse(owner, requestId, { result: JSON.stringify('Lock Acquisition Completed') }),
     );
   }
 
@@ -693,13 +694,32 @@ export class DurableEngine {
           name: operation,
           signal,
           ...(input === undefined ? {} : { input }),
+          owner: inst.instanceId,
           ...(signal ? {} : { replyTo: { instanceId: inst.instanceId, executionId: inst.executionId } }),
         });
         return seq;
       }
-      case ActionType.LockEntities:
-      case ActionType.ReleaseEntities:
-        throw new UnsupportedActionError('Entity critical sections (context.df.lock) are not supported by devhost yet.');
+      case ActionType.LockEntities: {
+        const requestId = leaf.lockRequestId ?? randomUUID();
+        const lockSet = (leaf.lockSet ?? []).map((e) => schedulerId(e.name, e.key));
+        const missing = (leaf.lockSet ?? []).find((e) => this.entities.functionName(e.name) === undefined);
+        if (missing !== undefined) throw new UnsupportedActionError(`The function '${missing.name}' doesn't exist, is disabled, or is not an entity function.`);
+        inst.lockSet = lockSet;
+        append({ EventType: EventType.EventSent, InstanceId: lockSet[0] ?? '', Name: 'op', Input: JSON.stringify({ id: requestId, lockset: lockSet, pos: 0, parent: inst.instanceId }) }, seq);
+        this.entities.lock({ instanceId: inst.instanceId, executionId: inst.executionId }, requestId, lockSet);
+        return seq;
+      }
+      case ActionType.ReleaseEntities: {
+        // The SDK takes one sequence number per locked entity for a release.
+        const lockSet = inst.lockSet ?? [];
+        lockSet.forEach((entity, i) => {
+          if (i > 0) inst.nextSeq++;
+          append({ EventType: EventType.EventSent, InstanceId: entity, Name: 'release', Input: JSON.stringify({ parent: inst.instanceId }) }, seq + i);
+        });
+        delete inst.lockSet;
+        this.entities.releaseAll(inst.instanceId);
+        return seq;
+      }
       default:
         throw new ProtocolError(`unexpected orchestrator action type ${leaf.actionType}`);
     }
@@ -819,6 +839,8 @@ export class DurableEngine {
     inst.retries = [];
     inst.longTimers = [];
     inst.cancelledTimers = [];
+    delete inst.lockSet;
+    this.entities.releaseAll(inst.instanceId);
     inst.runtimeStatus = 'Running';
     this.#touch(inst);
     this.store.save(inst, true);
@@ -835,6 +857,9 @@ export class DurableEngine {
   }
 
   #finish(inst: OrchestrationInstance, status: RuntimeStatus, output: string, failureDetails: FailureDetails | undefined): void {
+    // An orchestration that ends inside a critical section gives its locks back.
+    delete inst.lockSet;
+    this.entities.releaseAll(inst.instanceId);
     inst.runtimeStatus = status;
     inst.output = output;
     if (failureDetails === undefined) delete inst.failureDetails;

@@ -13,7 +13,20 @@ export interface EntityOperation {
   input?: string;
   /** The orchestration waiting for the result of a call. */
   replyTo?: { instanceId: string; executionId: string };
+  /** The orchestration that sent it, which may hold the entity's lock. */
+  owner?: string;
 }
+
+/** A critical section's lock request travelling through its entities in order. */
+interface LockRequest {
+  requestId: string;
+  owner: { instanceId: string; executionId: string };
+  /** Scheduler ids, sorted as the SDK sorts them. */
+  entities: string[];
+  position: number;
+}
+
+type QueueItem = { kind: 'operation'; operation: EntityOperation } | { kind: 'lock'; request: LockRequest };
 
 export interface OperationResponse {
   /** JSON text of the result, absent when the operation returned nothing. */
@@ -46,8 +59,11 @@ export class EntityRunner {
   readonly #respond: (replyTo: NonNullable<EntityOperation['replyTo']>, requestId: string, response: OperationResponse) => void;
   readonly #track: (work: Promise<void>) => void;
   readonly #now: () => Date;
-  readonly #queues = new Map<string, EntityOperation[]>();
+  readonly #queues = new Map<string, QueueItem[]>();
   readonly #running = new Set<string>();
+  /** Entity scheduler id -> the orchestration instance holding its lock. */
+  readonly #locks = new Map<string, string>();
+  readonly #onLockGranted: (request: LockRequest) => void;
   #host: EngineHost | undefined;
 
   constructor(
@@ -55,7 +71,9 @@ export class EntityRunner {
     respond: (replyTo: NonNullable<EntityOperation['replyTo']>, requestId: string, response: OperationResponse) => void,
     track: (work: Promise<void>) => void,
     now: () => Date,
+    onLockGranted: (owner: { instanceId: string; executionId: string }, requestId: string) => void,
   ) {
+    this.#onLockGranted = (request) => onLockGranted(request.owner, request.requestId);
     this.#store = store;
     this.#respond = respond;
     this.#track = track;
@@ -74,22 +92,84 @@ export class EntityRunner {
   /** Queues an operation; false when no entity function has that name. */
   enqueue(name: string, key: string, operation: Omit<EntityOperation, 'id'> & { id?: string }): boolean {
     if (this.functionName(name) === undefined) return false;
-    const id = schedulerId(name, key);
+    this.#push(schedulerId(name, key), { kind: 'operation', operation: { ...operation, id: operation.id ?? randomUUID() } });
+    return true;
+  }
+
+  /** Requests the locks of a critical section; they are taken one entity at a time, in the given (sorted) order. */
+  lock(owner: { instanceId: string; executionId: string }, requestId: string, entities: string[]): void {
+    const first = entities[0];
+    if (first === undefined) return;
+    this.#push(first, { kind: 'lock', request: { requestId, owner, entities, position: 0 } });
+  }
+
+  /** Releases every lock an orchestration holds (at release() and when the orchestration ends). */
+  releaseAll(instanceId: string): void {
+    for (const [id, owner] of [...this.#locks]) {
+      if (owner !== instanceId) continue;
+      this.#locks.delete(id);
+      this.#pump(id);
+    }
+  }
+
+  lockedBy(id: string): string | undefined {
+    return this.#locks.get(id);
+  }
+
+  #push(id: string, item: QueueItem): void {
     const queue = this.#queues.get(id) ?? [];
-    queue.push({ ...operation, id: operation.id ?? randomUUID() });
+    queue.push(item);
     this.#queues.set(id, queue);
     this.#pump(id);
-    return true;
+  }
+
+  /**
+   * Takes what may run now: while the entity is locked, only its owner's operations; otherwise
+   * operations up to the next lock request, which is granted when it reaches the head.
+   */
+  #take(id: string): EntityOperation[] {
+    const queue = this.#queues.get(id) ?? [];
+    const batch: EntityOperation[] = [];
+    for (let i = 0; i < queue.length; ) {
+      const item = queue[i];
+      if (item === undefined) break;
+      const owner = this.#locks.get(id);
+      if (owner !== undefined) {
+        if (item.kind === 'operation' && item.operation.owner === owner) {
+          batch.push(item.operation);
+          queue.splice(i, 1);
+        } else {
+          i++;
+        }
+        continue;
+      }
+      if (item.kind === 'operation') {
+        batch.push(item.operation);
+        queue.splice(i, 1);
+        continue;
+      }
+      if (batch.length > 0) break;
+      queue.splice(i, 1);
+      this.#grant(id, item.request);
+    }
+    if (queue.length === 0) this.#queues.delete(id);
+    return batch;
+  }
+
+  #grant(id: string, request: LockRequest): void {
+    this.#locks.set(id, request.owner.instanceId);
+    const next = request.entities[request.position + 1];
+    if (next === undefined) this.#onLockGranted(request);
+    else this.#push(next, { kind: 'lock', request: { ...request, position: request.position + 1 } });
   }
 
   #pump(id: string): void {
     if (this.#host === undefined || this.#running.has(id)) return;
-    const queue = this.#queues.get(id);
-    if (queue === undefined || queue.length === 0) return;
-    this.#queues.delete(id);
+    const batch = this.#take(id);
+    if (batch.length === 0) return;
     this.#running.add(id);
     this.#track(
-      this.#runBatch(id, queue).finally(() => {
+      this.#runBatch(id, batch).finally(() => {
         this.#running.delete(id);
         this.#pump(id);
       }),

@@ -78,6 +78,8 @@ export interface OrchestrationInstance {
   retries: RetryGroup[];
   longTimers: LongTimer[];
   cancelledTimers: number[];
+  /** Entities locked by the current critical section (scheduler ids). */
+  lockSet?: string[];
 }
 
 /** A durable entity's stored state (entities are keyed by scheduler id `@name@key`, name lower-cased). */

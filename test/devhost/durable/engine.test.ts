@@ -326,6 +326,24 @@ describe('Durable engine replay', () => {
     assert.equal(engine.entities.enqueue('noSuchEntity', 'x', { name: 'add', signal: true }), false);
   });
 
+  it('serializes critical sections: two transfers over the same counters never both spend the balance', async () => {
+    const { engine, clock } = await startEngine();
+    engine.entities.enqueue('counter', 'bankA', { name: 'add', signal: true, input: '10' });
+    await clock.advance(0, engine);
+    const first = started(engine, 'transfer', { from: 'bankA', to: 'bankB', amount: 7 });
+    const second = started(engine, 'transfer', { from: 'bankA', to: 'bankB', amount: 7 });
+    await clock.advance(0, engine);
+    const results = [output(engine, first), output(engine, second)] as { moved: number }[];
+    assert.deepEqual(results.map((r) => r.moved).sort(), [0, 7], JSON.stringify(results));
+    assert.equal(engine.store.getEntity('@counter@banka')?.state, undefined, 'entity ids keep the key as given');
+    assert.equal(engine.store.getEntity('@counter@bankA')?.state, '3');
+    assert.equal(engine.store.getEntity('@counter@bankB')?.state, '7');
+    assert.equal(engine.entities.lockedBy('@counter@bankA'), undefined, 'released');
+    const history = instance(engine, first).history;
+    const release = history.filter((e) => e.EventType === EventType.EventSent && e.Name === 'release').map((e) => e.EventId);
+    assert.equal(release.length, 2, 'one release message per locked entity, each with its own sequence number');
+  });
+
   it('fails an instance whose replay no longer matches its history (non-determinism)', async () => {
     const { engine, clock } = await startEngine();
     const id = started(engine, 'gate', { delayMs: 1 });
