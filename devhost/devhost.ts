@@ -14,7 +14,7 @@ import { ConsoleLogger } from './host/logger';
 import { applyToEnvironment, loadHostSettings } from './host/settings';
 import { TimerExtension } from './host/timer/timerExtension';
 import { createDurableExtension } from './durable';
-import { parseEmulatorConfig, startServiceBusEmulator, type EmulatorConfig, type ServiceBusEmulator } from './servicebus';
+import { parseEmulatorConfig, ServiceBusTriggerExtension, startServiceBusEmulator, type EmulatorConfig, type ServiceBusEmulator } from './servicebus';
 
 export type EmulatorName = 'azurite' | 'cosmos' | 'servicebus';
 export const allEmulators: readonly EmulatorName[] = ['azurite', 'cosmos', 'servicebus'];
@@ -100,6 +100,8 @@ export async function startDevhost(options: DevhostOptions): Promise<RunningDevh
   const extensions: HostExtension[] = [
     new TimerExtension(join(dataDir, 'timers')),
     new EventGridExtension(),
+    // Before Durable: its describe() answers for every function, so later extensions never get asked.
+    new ServiceBusTriggerExtension(),
     createDurableExtension({ rpcPort: options.durablePort ?? defaultDurablePort, dataDir: join(dataDir, 'durable') }),
   ];
   const host = new FunctionHost(settings, extensions, log);

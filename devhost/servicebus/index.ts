@@ -5,6 +5,7 @@ import { parseEmulatorConfig, type EmulatorConfig, type EntityDeclarations } fro
 import { ServiceBusNamespace } from './namespace';
 
 export { EmulatorConfigError, loadEmulatorConfig, parseEmulatorConfig, parseIsoDuration } from './config';
+export { ServiceBusTriggerExtension, readServiceBusHostSettings, resolveConnection, type ServiceBusHostSettings, type ServiceBusTriggerExtensionOptions } from './trigger';
 export type { EmulatorConfig, EntityDeclarations, EntityOptions, QueueDeclaration, RuleDeclaration, SubscriptionDeclaration, TopicDeclaration } from './config';
 
 export interface ServiceBusEmulatorOptions {
