@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { RpcTypedData } from '../host/coreTypes';
-import type { Host } from '../host/extension';
 import {
   ActionType,
   flattenActions,
@@ -21,10 +20,11 @@ import { systemClock, type Clock } from './clock';
 import { EntityRunner, parseSchedulerId, schedulerId } from './entities';
 import { completedTaskId, EventType, historyEvent, type EventRaisedEvent, type FailureDetails, type HistoryEvent, type NewHistoryEvent } from './history';
 import { isTerminal, type OrchestrationInstance, type ParentLink, type RetryGroup, type RuntimeStatus } from './instance';
+import { invokeSafely, type EngineHost } from './invoke';
 import { nextRetryDelayMs } from './retry';
 import type { InstanceStore } from './store';
 
-export type EngineHost = Pick<Host, 'functions' | 'log' | 'invoke'>;
+export type { EngineHost } from './invoke';
 
 export interface EngineOptions {
   hubName: string;
@@ -510,7 +510,7 @@ export class DurableEngine {
       defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
     };
     this.stats.episodes++;
-    const outcome = await this.#h.invoke(inst.name, { trigger: { string: JSON.stringify(payload) } });
+    const outcome = await invokeSafely(this.#h, inst.name, JSON.stringify(payload));
 
     // Terminate, purge or a restart may have happened while the orchestrator ran.
     const current = this.store.get(instanceId);
@@ -977,7 +977,7 @@ export class DurableEngine {
       completion = { EventType: EventType.TaskFailed, TaskScheduledId: work.seq, Reason: message, Details: '', FailureDetails: { ErrorType: 'Error', ErrorMessage: message } };
     } else {
       this.stats.activities++;
-      const outcome = await this.#h.invoke(functionName, { trigger: work.input === undefined ? {} : { string: work.input } });
+      const outcome = await invokeSafely(this.#h, functionName, work.input);
       if (outcome.error === undefined) {
         completion = { EventType: EventType.TaskCompleted, TaskScheduledId: work.seq, Result: resultText(outcome.returnValue) };
       } else {

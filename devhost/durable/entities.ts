@@ -1,7 +1,7 @@
 // Durable entities: operations queue per entity and run in batches, one batch per entity at a
 // time, through the entity function (host.invoke with the SDK's entity batch payload).
 import { randomUUID } from 'node:crypto';
-import type { EngineHost } from './engine';
+import { invokeSafely, type EngineHost } from './invoke';
 import type { EntityRecord } from './instance';
 import type { InstanceStore } from './store';
 
@@ -188,7 +188,7 @@ export class EntityRunner {
       state: record.state,
       batch: batch.map((op) => ({ id: op.id, name: op.name, signal: op.signal, input: op.input })),
     };
-    const outcome = await host.invoke(functionName, { trigger: { string: JSON.stringify(payload) } });
+    const outcome = await invokeSafely(host, functionName, JSON.stringify(payload));
     let result: EntityBatchResult | undefined;
     if (outcome.error === undefined) {
       try {
