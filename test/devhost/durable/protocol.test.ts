@@ -164,6 +164,23 @@ describe('Durable protocol', () => {
     assert.equal(maxEpisodesPerInstance, 1);
   });
 
+  it('turns a host fault during an activity into a task failure instead of a hang', async () => {
+    const host = await fixtureHost();
+    const faulty: EngineHost = {
+      functions: host.functions,
+      log: host.log,
+      invoke: (name, input) => (name === 'sayHello' ? Promise.reject(new Error('worker channel closed')) : host.invoke(name, input)),
+    };
+    const clock = new ManualClock();
+    const engine = new DurableEngine({ hubName: 'Hub', store: new InstanceStore(undefined, 'Hub'), clock });
+    engine.start(faulty);
+    const result = engine.startNew('chain', { instanceId: 'faulty', input: '["X"]' });
+    assert.ok(result.ok);
+    await clock.advance(0, engine);
+    assert.equal(engine.store.get('faulty')?.runtimeStatus, 'Failed');
+    assert.match(engine.store.get('faulty')?.output ?? '', /Activity function 'sayHello' failed: worker channel closed/);
+  });
+
   it('computes retry delays as DTFx does: backoff, cap, and no retry after the timeout', () => {
     const first = new Date('2026-01-01T00:00:00Z');
     const options = { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 5, backoffCoefficient: 3, maxRetryIntervalInMilliseconds: 5000, retryTimeoutInMilliseconds: 10_000 };
