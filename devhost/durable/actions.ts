@@ -50,6 +50,8 @@ export interface LeafAction {
   /** LockEntities: the request id (a deterministic GUID) and the entities, sorted and deduplicated. */
   lockRequestId?: string;
   lockSet?: { name: string; key: string }[];
+  /** CallHttp: the DurableHttpRequest. */
+  httpRequest?: unknown;
   /** WaitForExternalEvent's event name. */
   externalEventName?: string;
   /** Not sent by durable-functions 3.x (its continueAsNew has no such flag); honoured when present. */

@@ -20,6 +20,7 @@ import { systemClock, type Clock } from './clock';
 import { EntityRunner, parseSchedulerId, schedulerId } from './entities';
 import { completedTaskId, EventType, historyEvent, type EventRaisedEvent, type FailureDetails, type HistoryEvent, type NewHistoryEvent } from './history';
 import { isTerminal, type OrchestrationInstance, type ParentLink, type RetryGroup, type RuntimeStatus } from './instance';
+import { httpActivityName, pollingStep, sendDurableHttpRequest, type DurableHttpRequest, type DurableHttpResponse } from './httpCall';
 import { invokeSafely, type EngineHost } from './invoke';
 import { nextRetryDelayMs } from './retry';
 import type { InstanceStore } from './store';
@@ -46,6 +47,8 @@ export type StartResult =
 export type OperationResult = 'accepted' | 'notFound' | 'gone' | 'notFailed';
 
 const dayMs = 24 * 60 * 60 * 1000;
+/** defaultHttpAsyncRequestSleepTimeMillseconds, as the extension sends it. */
+const defaultHttpPollMs = 30_000;
 const outOfProcDataLabel = '\n\n$OutOfProcData$:';
 
 /** TimeSpan text (`d.hh:mm:ss`) the SDK parses with moment.duration. */
@@ -100,6 +103,8 @@ interface ActivityWork {
   seq: number;
   name: string;
   input?: string;
+  /** A callHttp request instead of an activity function. */
+  http?: DurableHttpRequest;
 }
 
 interface Waiter {
@@ -461,7 +466,16 @@ export class DurableEngine {
   }
 
   /** Which incoming events make the SDK take a sequence number that no action shows (retries, long timers). */
+  /** The polling step a completed callHttp task makes the SDK (schema V3+) take, if any. */
+  #httpPoll(inst: OrchestrationInstance, event: HistoryEvent): { request: DurableHttpRequest; delayMs: number } | undefined {
+    if (event.EventType !== EventType.TaskCompleted || this.upperSchemaVersion < ReplaySchema.V3) return undefined;
+    const call = inst.httpCalls?.find((c) => c.seq === event.TaskScheduledId);
+    if (call === undefined) return undefined;
+    return pollingStep(JSON.parse(call.request) as DurableHttpRequest, JSON.parse(event.Result) as DurableHttpResponse, defaultHttpPollMs);
+  }
+
   #takesHiddenSequence(inst: OrchestrationInstance, event: HistoryEvent): boolean {
+    if (this.#httpPoll(inst, event) !== undefined) return true;
     if (event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed) {
       return inst.retries.some((g) => g.taskSeq === event.TaskScheduledId && g.timerSeq === undefined);
     }
@@ -507,7 +521,7 @@ export class DurableEngine {
       upperSchemaVersionNew: this.upperSchemaVersion,
       longRunningTimerIntervalDuration: formatTimeSpan(this.longRunningTimerIntervalMs),
       maximumShortTimerDuration: formatTimeSpan(this.maximumShortTimerMs),
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
+      defaultHttpAsyncRequestSleepTimeMillseconds: defaultHttpPollMs,
     };
     this.stats.episodes++;
     const outcome = await invokeSafely(this.#h, inst.name, JSON.stringify(payload));
@@ -674,8 +688,14 @@ export class DurableEngine {
         else this.#armTimer(inst, seq, fireAt.toISOString());
         return seq;
       }
-      case ActionType.CallHttp:
-        throw new UnsupportedActionError('callHttp is not supported by devhost: call the endpoint from an activity.');
+      case ActionType.CallHttp: {
+        const request = parseHttpRequest(leaf.httpRequest);
+        const text = JSON.stringify(request);
+        append({ EventType: EventType.TaskScheduled, Name: httpActivityName, Input: text }, seq);
+        inst.httpCalls = [...(inst.httpCalls ?? []), { seq, request: text }];
+        this.#enqueueActivity({ instanceId: inst.instanceId, executionId: inst.executionId, seq, name: httpActivityName, input: text, http: request });
+        return seq;
+      }
       case ActionType.CallEntity:
       case ActionType.SignalEntity: {
         const target = parseSchedulerId(leaf.instanceId ?? '');
@@ -728,6 +748,27 @@ export class DurableEngine {
   /** Adds the timer or task the SDK numbered for a retry or a long timer in this episode. */
   #scheduleHiddenSequence(inst: OrchestrationInstance, last: HistoryEvent | undefined, now: Date, append: (fields: NewHistoryEvent, eventId?: number) => void): void {
     if (last === undefined) return;
+    const poll = this.#httpPoll(inst, last);
+    if (poll !== undefined && last.EventType === EventType.TaskCompleted) {
+      // The SDK's CallHttpWithPollingTask numbers a timer and the next call at once.
+      const timerSeq = inst.nextSeq++;
+      const nextSeq = inst.nextSeq++;
+      const fireAt = new Date(now.getTime() + poll.delayMs).toISOString();
+      inst.httpCalls = (inst.httpCalls ?? []).map((c) => (c.seq === last.TaskScheduledId ? { ...c, poll: { timerSeq, nextSeq, request: JSON.stringify(poll.request) } } : c));
+      append({ EventType: EventType.TimerCreated, FireAt: fireAt }, timerSeq);
+      this.#armTimer(inst, timerSeq, fireAt);
+      return;
+    }
+    if (last.EventType === EventType.TimerFired) {
+      const polling = inst.httpCalls?.find((c) => c.poll?.timerSeq === last.TimerId);
+      if (polling?.poll !== undefined) {
+        const { nextSeq, request } = polling.poll;
+        inst.httpCalls = [...(inst.httpCalls ?? []).filter((c) => c !== polling), { seq: nextSeq, request }];
+        append({ EventType: EventType.TaskScheduled, Name: httpActivityName, Input: request }, nextSeq);
+        this.#enqueueActivity({ instanceId: inst.instanceId, executionId: inst.executionId, seq: nextSeq, name: httpActivityName, input: request, http: JSON.parse(request) as DurableHttpRequest });
+        return;
+      }
+    }
     if (last.EventType === EventType.TaskFailed || last.EventType === EventType.SubOrchestrationInstanceFailed) {
       const group = inst.retries.find((g) => g.taskSeq === last.TaskScheduledId && g.timerSeq === undefined);
       if (group === undefined) return;
@@ -839,6 +880,7 @@ export class DurableEngine {
     inst.retries = [];
     inst.longTimers = [];
     inst.cancelledTimers = [];
+    delete inst.httpCalls;
     delete inst.lockSet;
     this.entities.releaseAll(inst.instanceId);
     inst.runtimeStatus = 'Running';
@@ -969,10 +1011,27 @@ export class DurableEngine {
     }
   }
 
+  /** Runs a callHttp request; before schema V3 the SDK does not poll, so the extension follows 202s itself. */
+  async #runHttp(work: ActivityWork, request: DurableHttpRequest): Promise<NewHistoryEvent> {
+    try {
+      let response = await sendDurableHttpRequest(request);
+      for (let step = pollingStep(request, response, defaultHttpPollMs); step !== undefined && this.upperSchemaVersion < ReplaySchema.V3; step = pollingStep(step.request, response, defaultHttpPollMs)) {
+        await new Promise((resolve) => setTimeout(resolve, step?.delayMs));
+        response = await sendDurableHttpRequest(step.request);
+      }
+      return { EventType: EventType.TaskCompleted, TaskScheduledId: work.seq, Result: JSON.stringify(response) };
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      return { EventType: EventType.TaskFailed, TaskScheduledId: work.seq, Reason: error.message, Details: error.stack ?? '', FailureDetails: { ErrorType: error.name, ErrorMessage: error.message } };
+    }
+  }
+
   async #runActivity(work: ActivityWork): Promise<void> {
-    const functionName = this.#functionName(work.name, 'activityTrigger');
+    const functionName = work.http === undefined ? this.#functionName(work.name, 'activityTrigger') : httpActivityName;
     let completion: NewHistoryEvent;
-    if (functionName === undefined) {
+    if (work.http !== undefined) {
+      completion = await this.#runHttp(work, work.http);
+    } else if (functionName === undefined) {
       const message = `The function '${work.name}' doesn't exist, is disabled, or is not an activity function.`;
       completion = { EventType: EventType.TaskFailed, TaskScheduledId: work.seq, Reason: message, Details: '', FailureDetails: { ErrorType: 'Error', ErrorMessage: message } };
     } else {
@@ -1038,6 +1097,12 @@ function checkSameAction(type: ActionType, name: string | undefined, seq: number
 
 function isEarlierAttempt(groups: readonly RetryGroup[], seq: number): boolean {
   return groups.some((g) => g.taskSeq !== seq && g.attemptSeqs.includes(seq));
+}
+
+function parseHttpRequest(value: unknown): DurableHttpRequest {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof v['method'] !== 'string' || typeof v['uri'] !== 'string') throw new ProtocolError('a CallHttp action without method and uri');
+  return v as unknown as DurableHttpRequest;
 }
 
 function parseFailureDetails(value: unknown): FailureDetails | undefined {

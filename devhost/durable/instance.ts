@@ -46,6 +46,15 @@ export interface LongTimer {
   finalFireAt: string;
 }
 
+/** A callHttp task; after a 202 with Location the SDK numbers a polling timer and the next call. */
+export interface HttpCall {
+  seq: number;
+  /** JSON text of the DurableHttpRequest. */
+  request: string;
+  /** Set while waiting on the polling timer: the timer's and the next call's sequence numbers. */
+  poll?: { timerSeq: number; nextSeq: number; request: string };
+}
+
 export interface ParentLink {
   instanceId: string;
   executionId: string;
@@ -78,6 +87,8 @@ export interface OrchestrationInstance {
   retries: RetryGroup[];
   longTimers: LongTimer[];
   cancelledTimers: number[];
+  /** Durable HTTP calls in flight (callHttp), for the SDK's polling of 202 responses. */
+  httpCalls?: HttpCall[];
   /** Entities locked by the current critical section (scheduler ids). */
   lockSet?: string[];
 }

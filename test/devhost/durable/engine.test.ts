@@ -1,6 +1,8 @@
 // Replay tests for devhost's Durable engine: the fixture app's orchestrations run through the real
 // durable-functions SDK in-process, with a clock the tests advance, and the histories are checked.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { ReplaySchema } from '../../../devhost/durable/actions';
 import type { DurableEngine } from '../../../devhost/durable/engine';
@@ -343,6 +345,35 @@ describe('Durable engine replay', () => {
     const release = history.filter((e) => e.EventType === EventType.EventSent && e.Name === 'release').map((e) => e.EventId);
     assert.equal(release.length, 2, 'one release message per locked entity, each with its own sequence number');
   });
+
+  for (const schema of [ReplaySchema.V1, ReplaySchema.V4]) {
+    it(`makes durable HTTP calls and follows 202 + Location (schema ${ReplaySchema[schema]})`, async () => {
+      const seen: string[] = [];
+      const server = createServer((req, res) => {
+        seen.push(`${req.method ?? ''} ${req.url ?? ''} ${String(req.headers['x-test'])}`);
+        if (req.url === '/orders') {
+          res.writeHead(202, { Location: '/orders/42/status', 'Retry-After': '0' }).end();
+        } else {
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ order: 42, state: 'shipped' }));
+        }
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { engine, clock } = await startEngine({ upperSchemaVersion: schema });
+        const id = started(engine, 'httpCall', { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders` });
+        await clock.advance(0, engine);
+        await clock.advance(1000, engine);
+        assert.equal(instance(engine, id).runtimeStatus, 'Completed', String(instance(engine, id).output));
+        assert.deepEqual(output(engine, id), { statusCode: 200, content: { order: 42, state: 'shipped' } });
+        assert.deepEqual(seen, ['POST /orders durable', 'GET /orders/42/status durable']);
+        if (schema === ReplaySchema.V4) {
+          assert.deepEqual(shape(instance(engine, id).history), ['ExecutionStarted', 'TaskScheduled:0', 'TaskCompleted:0', 'TimerCreated:1', 'TimerFired:1', 'TaskScheduled:2', 'TaskCompleted:2', 'ExecutionCompleted']);
+        }
+      } finally {
+        server.close();
+      }
+    });
+  }
 
   it('fails an instance whose replay no longer matches its history (non-determinism)', async () => {
     const { engine, clock } = await startEngine();
