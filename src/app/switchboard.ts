@@ -1,16 +1,26 @@
-// Composition root: builds Switchboard's clients and use cases once per process from validated
-// settings. Function entry points take what they need from here.
+// Composition root: builds Switchboard's clients and use-case dependencies once per process from
+// validated settings. Function entry points take what they need from here.
 import type { Database } from '@azure/cosmos';
 import type { ServiceBusClient } from '@azure/service-bus';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { loadSettings, type Settings } from '../config/settings';
+import type { Agent } from '../domain/agent';
+import type { Service } from '../domain/service';
+import type { Task } from '../domain/task';
+import type { Clock, DistributionDeps } from '../distribution/ports';
 import type { DependencyProbe } from '../health/checkHealth';
+import { ServiceBusDistributionSignal, ServiceBusTimeoutScheduler } from '../messaging/serviceBusDistribution';
 import { openServiceBus } from '../messaging/serviceBusClient';
 import { serviceBusProbe } from '../messaging/serviceBusProbe';
+import { agentMapping, CosmosAgentDirectory } from '../storage/agentDocuments';
 import { blobProbe } from '../storage/blobProbe';
 import { openBlobService } from '../storage/blobService';
+import { CosmosAgentNotifier } from '../storage/cosmosAgentNotifier';
 import { openCosmosDatabase } from '../storage/cosmosDatabase';
+import { CosmosDocumentStore } from '../storage/cosmosDocumentStore';
 import { cosmosProbe } from '../storage/cosmosProbe';
+import { CosmosQueueStore } from '../storage/cosmosQueueStore';
+import { CosmosSessionLog } from '../storage/cosmosSessionLog';
 
 export interface Switchboard {
   readonly settings: Settings;
@@ -18,21 +28,38 @@ export interface Switchboard {
   readonly blobService: BlobServiceClient;
   readonly serviceBus: ServiceBusClient;
   readonly healthProbes: readonly DependencyProbe[];
+  readonly distribution: DistributionDeps;
 }
 
 let instance: Switchboard | undefined;
+
+const systemClock: Clock = { now: () => new Date() };
 
 export function createSwitchboard(env: Readonly<Record<string, string | undefined>> = process.env): Switchboard {
   const settings = loadSettings(env);
   const database = openCosmosDatabase(settings.cosmos);
   const blobService = openBlobService(settings.storage);
   const serviceBus = openServiceBus(settings.serviceBus);
+  const container = (name: string) => database.container(name);
+  const distribution: DistributionDeps = {
+    services: new CosmosDocumentStore<Service>(container('services')),
+    agents: new CosmosDocumentStore<Agent>(container('agents'), agentMapping),
+    tasks: new CosmosDocumentStore<Task>(container('tasks')),
+    queue: new CosmosQueueStore(container('queue')),
+    directory: new CosmosAgentDirectory(container('agents')),
+    signal: new ServiceBusDistributionSignal(serviceBus.createSender('distribute')),
+    timeouts: new ServiceBusTimeoutScheduler(serviceBus.createSender('timeouts')),
+    notifier: new CosmosAgentNotifier(container('events'), systemClock.now),
+    sessions: new CosmosSessionLog(container('sessions')),
+    clock: systemClock,
+  };
   return {
     settings,
     database,
     blobService,
     serviceBus,
     healthProbes: [cosmosProbe(database), blobProbe(blobService), serviceBusProbe(serviceBus)],
+    distribution,
   };
 }
 

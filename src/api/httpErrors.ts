@@ -1,0 +1,70 @@
+// Every error the API answers with, mapped to its HTTP status in this one place.
+import type { z } from 'zod';
+import { DomainError, type DomainErrorCode } from '../domain/errors';
+import { ContentionError } from '../distribution/optimistic';
+import { PreconditionFailedError } from '../distribution/ports';
+
+export interface HttpErrorResponse {
+  readonly status: number;
+  readonly jsonBody: { readonly error: { readonly code: string; readonly message: string; readonly issues?: readonly { path: string; message: string }[]; readonly details?: Readonly<Record<string, unknown>> } };
+}
+
+/** A request that is malformed: the issues name each field by JSON pointer. */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+  readonly issues: readonly { path: string; message: string }[];
+
+  constructor(message: string, issues: readonly { path: string; message: string }[]) {
+    super(message);
+    this.issues = issues;
+  }
+
+  static fromZod(error: z.ZodError, where: string): ValidationError {
+    const issues = error.issues.map((issue) => {
+      const path = `/${issue.path.map(String).join('/')}`;
+      const keys = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : '';
+      return { path: issue.path.length === 0 ? '/' : path, message: `${issue.message}${keys}` };
+    });
+    const first = issues[0];
+    return new ValidationError(first ? `${where}: ${first.path} ${first.message}` : `${where} is invalid`, issues);
+  }
+}
+
+/** An update without If-Match, or with a stale one. */
+export class PreconditionError extends Error {
+  override name = 'PreconditionError';
+  readonly status: 412 | 428;
+  constructor(status: 412 | 428, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const statusByCode: Readonly<Record<DomainErrorCode, number>> = {
+  'SERVICE.NOT_FOUND': 404,
+  'SERVICE.IM_DISABLED': 409,
+  'SERVICE.HAS_TASKS': 409,
+  'AGENT.NOT_FOUND': 404,
+  'AGENT.NOT_MEMBER': 409,
+  'AGENT.HAS_TASKS': 409,
+  'AGENT.UNKNOWN_PROFILE': 400,
+  'TASK.NOT_FOUND': 404,
+  'TASK.ILLEGAL_TRANSITION': 409,
+  'TASK.NOT_ASSIGNED_TO_AGENT': 403,
+  'OFFER.NOT_FOUND': 404,
+  'OFFER.NOT_OPEN': 409,
+  'ACW.NOT_ALLOWED': 409,
+  'QUEUE.FULL': 409,
+  'CONFLICT.EXISTS': 409,
+  'CONFLICT.STALE_ETAG': 412,
+};
+
+/** The HTTP answer for an error, or undefined when it is not the caller's fault (rethrow: 500, retried). */
+export function toHttpError(err: unknown): HttpErrorResponse | undefined {
+  if (err instanceof ValidationError) return { status: 400, jsonBody: { error: { code: 'VALIDATION', message: err.message, issues: err.issues } } };
+  if (err instanceof DomainError) return { status: statusByCode[err.code], jsonBody: { error: { code: err.code, message: err.message, details: err.details } } };
+  if (err instanceof PreconditionError) return { status: err.status, jsonBody: { error: { code: err.status === 412 ? 'CONFLICT.STALE_ETAG' : 'PRECONDITION.REQUIRED', message: err.message } } };
+  if (err instanceof PreconditionFailedError) return { status: 412, jsonBody: { error: { code: 'CONFLICT.STALE_ETAG', message: 'the resource changed since you read it: read it again' } } };
+  if (err instanceof ContentionError) return { status: 503, jsonBody: { error: { code: 'CONTENTION', message: 'too many concurrent changes; retry' } } };
+  return undefined;
+}

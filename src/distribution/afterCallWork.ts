@@ -1,0 +1,128 @@
+// Finishing a chat: the task goes into After Call Work (ACW), which the agent may extend or end
+// early when the service allows; when ACW ends the task closes and the agent's slot is freed.
+import { DomainError } from '../domain/errors';
+import type { Service } from '../domain/service';
+import { transition, type Task } from '../domain/task';
+import { offerToTask, releaseTask, updateAgent } from './agentTasks';
+import { update } from './optimistic';
+import type { DistributionDeps } from './ports';
+
+const taskMissing = (taskId: string) => ({ code: 'TASK.NOT_FOUND' as const, message: `task ${taskId} not found` });
+
+function assertAssigned(task: Task, agentId: string): void {
+  if (task.assignedAgentId !== agentId) {
+    throw new DomainError('TASK.NOT_ASSIGNED_TO_AGENT', `task ${task.id} is not assigned to agent ${agentId}`, { taskId: task.id, agentId });
+  }
+}
+
+async function serviceOf(task: Task, deps: DistributionDeps): Promise<Service> {
+  const service = (await deps.services.read(task.serviceId))?.value;
+  if (!service) throw new DomainError('SERVICE.NOT_FOUND', `service ${task.serviceId} not found`, { serviceId: task.serviceId });
+  return service;
+}
+
+/** The agent finishes the chat: into ACW for the service's duration (or closed at once when it is 0). */
+export async function finishTask(agentId: string, taskId: string, deps: DistributionDeps): Promise<Task> {
+  const current = (await deps.tasks.read(taskId))?.value;
+  if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
+  const service = await serviceOf(current, deps);
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const { after } = await update(
+    deps.tasks,
+    taskId,
+    (task) => {
+      assertAssigned(task, agentId);
+      if (task.state === 'wrap-up' || task.state === 'closed') return undefined;
+      return transition(task, 'wrap-up', {
+        acw: { endsAt: new Date(now.getTime() + service.afterCallWork.durationSeconds * 1000).toISOString(), extensions: 0 },
+        timings: { ...task.timings, wrapUpAt: at },
+      });
+    },
+    taskMissing(taskId),
+  );
+  const task = after.value;
+  if (task.state !== 'wrap-up' || !task.acw) return task;
+  await updateAgent(deps, agentId, (agent) => {
+    const connected = offerToTask(agent, task.offers.find((o) => o.outcome === 'accepted')?.offerId ?? '', taskId, task.serviceId, at) ?? agent;
+    const entry = connected.tasks.find((t) => t.taskId === taskId);
+    if (entry?.phase === 'wrap-up') return connected === agent ? undefined : connected;
+    return { ...connected, tasks: connected.tasks.map((t) => (t.taskId === taskId ? { ...t, phase: 'wrap-up' as const } : t)) };
+  });
+  if (service.afterCallWork.durationSeconds === 0) return closeTask(taskId, undefined, deps);
+  await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: task.acw.extensions }, new Date(task.acw.endsAt));
+  return task;
+}
+
+export async function extendAcw(agentId: string, taskId: string, seconds: number, deps: DistributionDeps): Promise<Task> {
+  const current = (await deps.tasks.read(taskId))?.value;
+  if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
+  const { afterCallWork } = await serviceOf(current, deps);
+  if (!afterCallWork.extendable) throw new DomainError('ACW.NOT_ALLOWED', `service ${current.serviceId} does not let agents extend After Call Work`, { taskId });
+  if (seconds > afterCallWork.maxExtensionSeconds) {
+    throw new DomainError('ACW.NOT_ALLOWED', `an extension may be at most ${afterCallWork.maxExtensionSeconds} seconds`, { taskId, seconds });
+  }
+  const { after } = await update(
+    deps.tasks,
+    taskId,
+    (task) => {
+      assertAssigned(task, agentId);
+      if (task.state !== 'wrap-up' || !task.acw) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}, not in After Call Work`, { taskId, from: task.state });
+      return { ...task, acw: { endsAt: new Date(Date.parse(task.acw.endsAt) + seconds * 1000).toISOString(), extensions: task.acw.extensions + 1 } };
+    },
+    taskMissing(taskId),
+  );
+  const acw = after.value.acw;
+  if (acw) await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: acw.extensions }, new Date(acw.endsAt));
+  return after.value;
+}
+
+/** The agent ends ACW early, when the service allows it. */
+export async function endAcw(agentId: string, taskId: string, deps: DistributionDeps): Promise<Task> {
+  const current = (await deps.tasks.read(taskId))?.value;
+  if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
+  assertAssigned(current, agentId);
+  const { afterCallWork } = await serviceOf(current, deps);
+  if (!afterCallWork.canEndEarly) throw new DomainError('ACW.NOT_ALLOWED', `service ${current.serviceId} does not let agents end After Call Work early`, { taskId });
+  return closeTask(taskId, undefined, deps);
+}
+
+/** ACW ran out: closes the task unless ACW was extended since this timeout was scheduled. */
+export async function acwTimedOut(taskId: string, acwVersion: number, deps: DistributionDeps): Promise<Task> {
+  return closeTask(taskId, acwVersion, deps);
+}
+
+async function closeTask(taskId: string, acwVersion: number | undefined, deps: DistributionDeps): Promise<Task> {
+  const now = deps.clock.now().toISOString();
+  const { after, changed } = await update(
+    deps.tasks,
+    taskId,
+    (task) => {
+      if (task.state === 'closed') return undefined;
+      if (task.state !== 'wrap-up') throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}, not in After Call Work`, { taskId, from: task.state, to: 'closed' });
+      if (acwVersion !== undefined && task.acw?.extensions !== acwVersion) return undefined; // extended since: a later timeout closes it
+      return transition(task, 'closed', { outcome: task.outcome ?? 'handled', timings: { ...task.timings, endedAt: now } });
+    },
+    taskMissing(taskId),
+  );
+  const task = after.value;
+  if (task.state !== 'closed') return task;
+  if (task.assignedAgentId) await updateAgent(deps, task.assignedAgentId, (agent) => releaseTask(agent, taskId, now));
+  const { connectedAt, queuedAt, endedAt } = task.timings;
+  await deps.sessions.record({
+    id: task.id,
+    serviceId: task.serviceId,
+    taskId: task.id,
+    agentId: task.assignedAgentId,
+    outcome: task.outcome ?? 'handled',
+    queuedAt,
+    connectedAt,
+    endedAt: endedAt ?? now,
+    waitSeconds: queuedAt && connectedAt ? (Date.parse(connectedAt) - Date.parse(queuedAt)) / 1000 : null,
+    handleSeconds: connectedAt ? (Date.parse(endedAt ?? now) - Date.parse(connectedAt)) / 1000 : null,
+    codes: task.codes,
+    tags: task.tags,
+  });
+  if (changed || task.assignedAgentId) await deps.signal.requestDistribution(task.serviceId, 'capacity freed');
+  return task;
+}

@@ -1,0 +1,66 @@
+// An agent's presence (with a not-available reason) and duty profile per service. Every change
+// that can make the agent a match asks the services concerned for a distribution round.
+import { membershipOf, notAvailableMaxMs, profileOf, type Agent, type Presence } from '../domain/agent';
+import { DomainError } from '../domain/errors';
+import { update } from './optimistic';
+import type { DistributionDeps } from './ports';
+
+const agentMissing = (agentId: string) => ({ code: 'AGENT.NOT_FOUND' as const, message: `agent ${agentId} not found` });
+
+async function requestForDutyServices(agent: Agent, deps: DistributionDeps, reason: string): Promise<void> {
+  for (const membership of agent.memberships) {
+    if (profileOf(agent, membership.profile)?.onDuty) await deps.signal.requestDistribution(membership.serviceId, reason);
+  }
+}
+
+export interface PresenceChange {
+  readonly presence: Presence;
+  /** Why the agent is not available (busy, away or offline); kept at most a week. */
+  readonly reason?: string;
+  /** When the not-available request closes by itself; at most a week from now. */
+  readonly until?: Date;
+}
+
+export async function setPresence(agentId: string, change: PresenceChange, deps: DistributionDeps): Promise<Agent> {
+  const now = deps.clock.now();
+  const latest = now.getTime() + notAvailableMaxMs;
+  const expiresAt = new Date(Math.min(change.until?.getTime() ?? latest, latest));
+  const { after, before } = await update(
+    deps.agents,
+    agentId,
+    (agent): Agent => {
+      if (change.presence === 'available') {
+        // Setting oneself available also ends a RONA state and closes the not-available request.
+        const idle = agent.presence !== 'available' && agent.tasks.length === 0 && agent.offers.length === 0;
+        return { ...agent, presence: 'available', rona: null, notAvailable: null, idleSince: idle ? now.toISOString() : agent.idleSince, updatedAt: now.toISOString() };
+      }
+      return {
+        ...agent,
+        presence: change.presence,
+        notAvailable: change.reason !== undefined ? { reason: change.reason, since: now.toISOString(), expiresAt: expiresAt.toISOString() } : agent.notAvailable,
+        updatedAt: now.toISOString(),
+      };
+    },
+    agentMissing(agentId),
+  );
+  if (after.value.presence === 'available' && (before.presence !== 'available' || before.rona)) await requestForDutyServices(after.value, deps, 'agent available');
+  return after.value;
+}
+
+export async function setDutyProfile(agentId: string, serviceId: string, profile: string, deps: DistributionDeps): Promise<Agent> {
+  const now = deps.clock.now().toISOString();
+  const { after } = await update(
+    deps.agents,
+    agentId,
+    (agent) => {
+      const membership = membershipOf(agent, serviceId);
+      if (!membership) throw new DomainError('AGENT.NOT_MEMBER', `agent ${agentId} is not a member of service ${serviceId}`, { agentId, serviceId });
+      if (!profileOf(agent, profile)) throw new DomainError('AGENT.UNKNOWN_PROFILE', `agent ${agentId} has no responsibility profile "${profile}"`, { agentId, profile });
+      if (membership.profile === profile) return undefined;
+      return { ...agent, memberships: agent.memberships.map((m) => (m.serviceId === serviceId ? { ...m, profile } : m)), updatedAt: now };
+    },
+    agentMissing(agentId),
+  );
+  if (profileOf(after.value, profile)?.onDuty) await deps.signal.requestDistribution(serviceId, 'agent on duty');
+  return after.value;
+}

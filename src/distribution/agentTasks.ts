@@ -1,0 +1,40 @@
+// Keeping an agent's document in step with the tasks it holds: repairs are idempotent, so a
+// redelivered message or a resumed action converges on the same agent state.
+import type { Agent } from '../domain/agent';
+import { DomainError } from '../domain/errors';
+import { update } from './optimistic';
+import type { DistributionDeps } from './ports';
+
+export async function updateAgent(deps: DistributionDeps, agentId: string, decide: (agent: Agent) => Agent | undefined): Promise<Agent | undefined> {
+  try {
+    return (await update(deps.agents, agentId, decide, { code: 'AGENT.NOT_FOUND', message: `agent ${agentId} not found` })).after.value;
+  } catch (err) {
+    // An agent deleted meanwhile holds nothing any more: there is nothing to repair.
+    if (err instanceof DomainError && err.code === 'AGENT.NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
+/** Removes an offer from the agent; returns whether this call removed it. */
+export function dropOffer(agent: Agent, offerId: string): Agent | undefined {
+  return agent.offers.some((o) => o.offerId === offerId) ? { ...agent, offers: agent.offers.filter((o) => o.offerId !== offerId) } : undefined;
+}
+
+/** Turns the agent's offer into a connected task (or confirms it already is one). */
+export function offerToTask(agent: Agent, offerId: string, taskId: string, serviceId: string, at: string): Agent | undefined {
+  const hasTask = agent.tasks.some((t) => t.taskId === taskId);
+  const hasOffer = agent.offers.some((o) => o.offerId === offerId);
+  if (hasTask && !hasOffer) return undefined;
+  return {
+    ...agent,
+    offers: agent.offers.filter((o) => o.offerId !== offerId),
+    tasks: hasTask ? agent.tasks : [...agent.tasks, { taskId, serviceId, since: at, phase: 'connected' }],
+  };
+}
+
+/** Releases a finished task's slot; the agent is idle from `at` when nothing else is left. */
+export function releaseTask(agent: Agent, taskId: string, at: string): Agent | undefined {
+  if (!agent.tasks.some((t) => t.taskId === taskId)) return undefined;
+  const tasks = agent.tasks.filter((t) => t.taskId !== taskId);
+  return { ...agent, tasks, idleSince: tasks.length === 0 && agent.offers.length === 0 ? at : agent.idleSince };
+}

@@ -1,0 +1,52 @@
+// Cancelling a task that has not reached an agent yet (queued, or offered but not accepted).
+import { DomainError } from '../domain/errors';
+import { openOffer, settleOffer, transition, type Task } from '../domain/task';
+import { dropOffer, updateAgent } from './agentTasks';
+import { update } from './optimistic';
+import type { DistributionDeps } from './ports';
+
+export async function cancelTask(taskId: string, reason: string, deps: DistributionDeps): Promise<Task> {
+  const now = deps.clock.now().toISOString();
+  const { after, before } = await update(
+    deps.tasks,
+    taskId,
+    (task) => {
+      if (task.state === 'cancelled') return undefined;
+      if (task.state !== 'queued' && task.state !== 'offered' && task.state !== 'in-workflow' && task.state !== 'created') {
+        throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}; only a waiting task can be cancelled`, { taskId, from: task.state, to: 'cancelled' });
+      }
+      const offer = openOffer(task);
+      return transition(task, 'cancelled', {
+        offers: offer ? settleOffer(task, offer.offerId, 'cancelled', now) : task.offers,
+        outcome: reason,
+        timings: { ...task.timings, endedAt: now },
+      });
+    },
+    { code: 'TASK.NOT_FOUND', message: `task ${taskId} not found` },
+  );
+  const task = after.value;
+  await deps.queue.remove(task.serviceId, task.id);
+  const cancelledOffer = task.offers.find((o) => o.outcome === 'cancelled');
+  if (cancelledOffer) {
+    await updateAgent(deps, cancelledOffer.agentId, (agent) => dropOffer(agent, cancelledOffer.offerId));
+    await deps.notifier.notify(cancelledOffer.agentId, `${cancelledOffer.offerId}.withdrawn`, { type: 'offer-withdrawn', offerId: cancelledOffer.offerId, taskId, reason: 'cancelled' });
+    await deps.signal.requestDistribution(task.serviceId, 'offer cancelled');
+  }
+  if (before.state !== 'cancelled') {
+    await deps.sessions.record({
+      id: task.id,
+      serviceId: task.serviceId,
+      taskId: task.id,
+      agentId: null,
+      outcome: 'cancelled',
+      queuedAt: task.timings.queuedAt,
+      connectedAt: null,
+      endedAt: now,
+      waitSeconds: task.timings.queuedAt ? (Date.parse(now) - Date.parse(task.timings.queuedAt)) / 1000 : null,
+      handleSeconds: null,
+      codes: task.codes,
+      tags: task.tags,
+    });
+  }
+  return task;
+}

@@ -1,0 +1,67 @@
+// A task enters a service's queue (the external task API; chats come through workflows).
+import { createHash, randomUUID } from 'node:crypto';
+import { DomainError } from '../domain/errors';
+import { enqueueOrderKey } from '../domain/queueOrder';
+import type { Task } from '../domain/task';
+import { requeue } from './distribute';
+import { AlreadyExistsError, type DistributionDeps } from './ports';
+
+export interface NewTask {
+  readonly serviceId: string;
+  readonly channel: string;
+  readonly priority?: number;
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** A client's idempotency key: the same key always yields the same task. */
+  readonly idempotencyKey?: string;
+}
+
+function taskIdFor(request: NewTask): string {
+  if (!request.idempotencyKey) return randomUUID();
+  const hash = createHash('sha256').update(`${request.serviceId}\n${request.idempotencyKey}`).digest('hex');
+  return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-${hash.slice(12, 16)}-${hash.slice(16, 20)}-${hash.slice(20, 32)}`;
+}
+
+export async function createTask(request: NewTask, deps: DistributionDeps): Promise<{ task: Task; created: boolean }> {
+  const service = (await deps.services.read(request.serviceId))?.value;
+  if (!service) throw new DomainError('SERVICE.NOT_FOUND', `service ${request.serviceId} not found`, { serviceId: request.serviceId });
+  if (!service.imEnabled) throw new DomainError('SERVICE.IM_DISABLED', `service ${service.id} does not take IM tasks`, { serviceId: service.id });
+  const id = taskIdFor(request);
+  const existing = await deps.tasks.read(id);
+  if (existing) {
+    // A retried request: finish what the first attempt may have left undone.
+    if (existing.value.state === 'queued') await requeue(existing.value, deps);
+    return { task: existing.value, created: false };
+  }
+  const waiting = await deps.queue.length(service.id);
+  if (waiting >= service.maxQueueSize) {
+    throw new DomainError('QUEUE.FULL', `service ${service.id} has ${waiting} tasks waiting, its maximum`, { serviceId: service.id, maxQueueSize: service.maxQueueSize });
+  }
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const task: Task = {
+    id,
+    serviceId: service.id,
+    channel: request.channel,
+    state: 'queued',
+    priority: request.priority ?? service.defaultPriority,
+    enqueueOrder: enqueueOrderKey(now, id),
+    parameters: request.parameters ?? {},
+    offers: [],
+    assignedAgentId: null,
+    codes: [],
+    tags: [],
+    acw: null,
+    callFlow: [{ serviceId: service.id, enteredAt: at, leftAt: null, reason: 'created' }],
+    timings: { createdAt: at, queuedAt: at, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
+    outcome: null,
+  };
+  try {
+    await deps.tasks.create(task);
+  } catch (err) {
+    if (err instanceof AlreadyExistsError) return createTask(request, deps);
+    throw err;
+  }
+  await requeue(task, deps);
+  await deps.signal.requestDistribution(service.id, 'task queued');
+  return { task, created: true };
+}

@@ -1,0 +1,96 @@
+// What becomes of an offer: the agent accepts or declines it, or it rings out (RONA).
+import type { Agent } from '../domain/agent';
+import { DomainError } from '../domain/errors';
+import { openOffer, settleOffer, transition, type Task } from '../domain/task';
+import { dropOffer, offerToTask, updateAgent } from './agentTasks';
+import { requeue } from './distribute';
+import { update } from './optimistic';
+import type { DistributionDeps } from './ports';
+
+/** Offer ids are `<taskId>.offer-<n>`. */
+export function taskIdOfOffer(offerId: string): string {
+  const at = offerId.lastIndexOf('.offer-');
+  if (at <= 0) throw new DomainError('OFFER.NOT_FOUND', `"${offerId}" is not an offer id`, { offerId });
+  return offerId.slice(0, at);
+}
+
+function findOffer(task: Task, offerId: string, agentId?: string) {
+  const offer = task.offers.find((o) => o.offerId === offerId);
+  if (!offer || (agentId !== undefined && offer.agentId !== agentId)) {
+    throw new DomainError('OFFER.NOT_FOUND', `offer ${offerId} was not made to agent ${agentId ?? '?'}`, { offerId, agentId });
+  }
+  return offer;
+}
+
+const taskMissing = (taskId: string) => ({ code: 'TASK.NOT_FOUND' as const, message: `task ${taskId} not found` });
+
+/** The agent takes the chat. An accept after the offer rang out, was declined or withdrawn gets OFFER.NOT_OPEN. */
+export async function acceptOffer(agentId: string, offerId: string, deps: DistributionDeps): Promise<Task> {
+  const taskId = taskIdOfOffer(offerId);
+  const now = deps.clock.now().toISOString();
+  const { after } = await update(
+    deps.tasks,
+    taskId,
+    (task) => {
+      const offer = findOffer(task, offerId, agentId);
+      if (offer.outcome === 'accepted') return undefined; // a repeated accept
+      if (offer.outcome !== 'open') throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} is ${offer.outcome}, not open`, { offerId, outcome: offer.outcome });
+      return transition(task, 'connected', {
+        offers: settleOffer(task, offerId, 'accepted', now),
+        assignedAgentId: agentId,
+        timings: { ...task.timings, connectedAt: now },
+      });
+    },
+    taskMissing(taskId),
+  );
+  await updateAgent(deps, agentId, (agent) => offerToTask(agent, offerId, taskId, after.value.serviceId, now));
+  return after.value;
+}
+
+/** Decline or ring-out: the task goes back to its old place, and the agent's slot is freed. */
+async function settleOpen(offerId: string, outcome: 'declined' | 'rona', agentId: string | undefined, deps: DistributionDeps): Promise<Task> {
+  const taskId = taskIdOfOffer(offerId);
+  const now = deps.clock.now().toISOString();
+  const { after, before } = await update(
+    deps.tasks,
+    taskId,
+    (task) => {
+      const offer = findOffer(task, offerId, agentId);
+      if (offer.outcome !== 'open') {
+        if (agentId !== undefined && offer.outcome !== outcome) {
+          throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} is ${offer.outcome}, not open`, { offerId, outcome: offer.outcome });
+        }
+        return undefined; // settled already: a redelivery, or a settled offer's timeout doing nothing
+      }
+      return transition(task, 'queued', { offers: settleOffer(task, offerId, outcome, now) });
+    },
+    taskMissing(taskId),
+  );
+  const task = after.value;
+  const offer = findOffer(task, offerId);
+  if (task.state === 'queued' && openOffer(task) === undefined) await requeue(task, deps);
+
+  // Repair the agent whatever the task said before: drop a settled offer's slot once.
+  await updateAgent(deps, offer.agentId, (agent): Agent | undefined => {
+    if (offer.outcome === 'accepted') {
+      const connected = task.state === 'connected' || task.state === 'wrap-up';
+      return connected ? offerToTask(agent, offerId, taskId, task.serviceId, offer.decidedAt ?? now) : dropOffer(agent, offerId);
+    }
+    const dropped = dropOffer(agent, offerId);
+    // Only the call that removes the offer puts the agent into RONA, so a redelivered timeout after
+    // the agent made themselves available again does not put them back.
+    if (dropped && offer.outcome === 'rona') return { ...dropped, rona: { since: now, taskId } };
+    return dropped;
+  });
+  if (before.state !== task.state || task.state === 'queued') await deps.signal.requestDistribution(task.serviceId, `offer ${outcome}`);
+  return task;
+}
+
+export function declineOffer(agentId: string, offerId: string, deps: DistributionDeps): Promise<Task> {
+  return settleOpen(offerId, 'declined', agentId, deps);
+}
+
+/** The offer's RONA timeout fired: on an open offer it rings out; on a settled one it changes nothing. */
+export function expireOffer(offerId: string, deps: DistributionDeps): Promise<Task> {
+  return settleOpen(offerId, 'rona', undefined, deps);
+}

@@ -1,0 +1,33 @@
+// Read-decide-write loops for ETag-conditional updates: a lost race re-reads and decides again.
+import { DomainError, type DomainErrorCode } from '../domain/errors';
+import { PreconditionFailedError, type DocumentStore, type Versioned } from './ports';
+
+const maxAttempts = 20;
+
+export class ContentionError extends Error {
+  override name = 'ContentionError';
+}
+
+/**
+ * Applies `decide` to the current document until a conditional replace succeeds. `decide` returns
+ * the new value, or undefined to write nothing (the document already says what we want).
+ */
+export async function update<T extends { readonly id: string }>(
+  store: DocumentStore<T>,
+  id: string,
+  decide: (current: T) => T | undefined,
+  missing: { code: DomainErrorCode; message: string },
+): Promise<{ before: T; after: Versioned<T>; changed: boolean }> {
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const current = await store.read(id);
+    if (!current) throw new DomainError(missing.code, missing.message, { id });
+    const next = decide(current.value);
+    if (next === undefined) return { before: current.value, after: current, changed: false };
+    try {
+      return { before: current.value, after: await store.replace(next, current.etag), changed: true };
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError)) throw err;
+    }
+  }
+  throw new ContentionError(`document ${id} kept changing under ${maxAttempts} attempts`);
+}

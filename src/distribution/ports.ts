@@ -1,0 +1,126 @@
+// What distribution needs from the outside world; storage and messaging adapters implement these.
+import type { Agent } from '../domain/agent';
+import type { Service } from '../domain/service';
+import type { Task } from '../domain/task';
+
+export interface Versioned<T> {
+  readonly value: T;
+  readonly etag: string;
+}
+
+/** A conditional write lost a race: re-read and decide again. */
+export class PreconditionFailedError extends Error {
+  override name = 'PreconditionFailedError';
+}
+
+/** A create found the id taken. */
+export class AlreadyExistsError extends Error {
+  override name = 'AlreadyExistsError';
+}
+
+export interface Page<T> {
+  readonly items: readonly Versioned<T>[];
+  readonly continuationToken: string | undefined;
+}
+
+export interface DocumentStore<T extends { readonly id: string }> {
+  read(id: string): Promise<Versioned<T> | undefined>;
+  /** Throws AlreadyExistsError when the id is taken. */
+  create(value: T): Promise<Versioned<T>>;
+  /** Throws PreconditionFailedError when the stored ETag is not `etag` (or the document is gone). */
+  replace(value: T, etag: string): Promise<Versioned<T>>;
+  /** Returns false when there was nothing to delete; throws PreconditionFailedError on a stale `etag`. */
+  delete(id: string, etag?: string): Promise<boolean>;
+  list(pageSize: number, continuationToken?: string): Promise<Page<T>>;
+}
+
+export interface QueueEntry {
+  readonly id: string;
+  readonly serviceId: string;
+  readonly taskId: string;
+  readonly priority: number;
+  readonly enqueueOrder: string;
+  readonly enqueuedAt: string;
+}
+
+/** The waiting queue, one partition per service: every read here is single-partition. */
+export interface QueueStore {
+  /** Creates or overwrites the task's entry (re-queueing keeps its enqueueOrder). */
+  put(entry: QueueEntry): Promise<Versioned<QueueEntry>>;
+  read(serviceId: string, taskId: string): Promise<Versioned<QueueEntry> | undefined>;
+  head(serviceId: string): Promise<Versioned<QueueEntry> | undefined>;
+  remove(serviceId: string, taskId: string, etag?: string): Promise<boolean>;
+  /** How many entries of the service wait ahead of `entry`. */
+  countAhead(entry: QueueEntry): Promise<number>;
+  length(serviceId: string): Promise<number>;
+}
+
+export interface AgentDirectory {
+  /** Agents who are members of the service and not plainly unavailable; the domain decides the rest. */
+  candidatesFor(serviceId: string): Promise<readonly Versioned<Agent>[]>;
+  /** Total IM capacity of the service's on-duty agents who are signed in. */
+  staffedCapacity(serviceId: string): Promise<number>;
+}
+
+export interface DistributionSignal {
+  /** Asks for a distribution round for the service (a `distribute` message, session = serviceId). */
+  requestDistribution(serviceId: string, reason: string): Promise<void>;
+}
+
+export type TimeoutMessage =
+  | { readonly kind: 'offer'; readonly taskId: string; readonly offerId: string }
+  | { readonly kind: 'acw'; readonly taskId: string; readonly acwVersion: number };
+
+export interface TimeoutScheduler {
+  /** Schedules `message` at `at`; scheduling the same message twice delivers it once. */
+  schedule(message: TimeoutMessage, at: Date): Promise<void>;
+}
+
+export type AgentEvent =
+  | { readonly type: 'offer'; readonly offerId: string; readonly taskId: string; readonly serviceId: string; readonly expiresAt: string }
+  | { readonly type: 'offer-withdrawn'; readonly offerId: string; readonly taskId: string; readonly reason: string }
+  | { readonly type: 'rona'; readonly offerId: string; readonly taskId: string };
+
+export interface AgentNotifier {
+  /** Pushes an event to the agent's feed; the same event id twice is one event. */
+  notify(agentId: string, eventId: string, event: AgentEvent): Promise<void>;
+}
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly serviceId: string;
+  readonly taskId: string;
+  readonly agentId: string | null;
+  readonly outcome: string;
+  readonly queuedAt: string | null;
+  readonly connectedAt: string | null;
+  readonly endedAt: string;
+  readonly waitSeconds: number | null;
+  readonly handleSeconds: number | null;
+  readonly codes: readonly string[];
+  readonly tags: readonly string[];
+}
+
+export interface SessionLog {
+  /** Records a finished task for reporting; writing the same record twice keeps one. */
+  record(session: SessionRecord): Promise<void>;
+  /** Average handle time (connected to closed) of the service's latest sessions, or undefined without history. */
+  averageHandleSeconds(serviceId: string, latest: number): Promise<number | undefined>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface DistributionDeps {
+  readonly services: DocumentStore<Service>;
+  readonly agents: DocumentStore<Agent>;
+  readonly tasks: DocumentStore<Task>;
+  readonly queue: QueueStore;
+  readonly directory: AgentDirectory;
+  readonly signal: DistributionSignal;
+  readonly timeouts: TimeoutScheduler;
+  readonly notifier: AgentNotifier;
+  readonly sessions: SessionLog;
+  readonly clock: Clock;
+}

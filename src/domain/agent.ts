@@ -1,0 +1,104 @@
+// An agent: who they are, where they work, and how many chats they can take now.
+export type Presence = 'available' | 'busy' | 'away' | 'offline';
+
+/** Responsibility profiles every agent has; custom ones are declared per agent. */
+export const builtInProfiles: readonly ResponsibilityProfile[] = [
+  { name: 'Duty', onDuty: true },
+  { name: 'Off Duty', onDuty: false },
+];
+
+export interface ResponsibilityProfile {
+  readonly name: string;
+  /** Whether an agent in this profile receives the service's tasks. */
+  readonly onDuty: boolean;
+}
+
+export interface Membership {
+  readonly serviceId: string;
+  readonly profile: string;
+  /** With the priority policy: higher is offered first. */
+  readonly priority: number;
+}
+
+/** Not-available requests stay open at most this long, then close by themselves. */
+export const notAvailableMaxMs = 7 * 24 * 3600 * 1000;
+
+export interface NotAvailableRequest {
+  readonly reason: string;
+  readonly since: string;
+  readonly expiresAt: string;
+}
+
+export interface AgentOffer {
+  readonly offerId: string;
+  readonly taskId: string;
+  readonly serviceId: string;
+  readonly offeredAt: string;
+}
+
+export interface AgentTask {
+  readonly taskId: string;
+  readonly serviceId: string;
+  readonly since: string;
+  readonly phase: 'connected' | 'wrap-up';
+}
+
+export interface Agent {
+  readonly id: string;
+  readonly displayName: string;
+  readonly email: string;
+  readonly imLicensed: boolean;
+  readonly skills: Readonly<Record<string, number>>;
+  readonly profiles: readonly ResponsibilityProfile[];
+  readonly memberships: readonly Membership[];
+  readonly imCapacity: number;
+  readonly presence: Presence;
+  readonly notAvailable: NotAvailableRequest | null;
+  readonly offers: readonly AgentOffer[];
+  readonly tasks: readonly AgentTask[];
+  /** Set when an offer rang out: the agent gets nothing until they set themselves available. */
+  readonly rona: { readonly since: string; readonly taskId: string } | null;
+  readonly lastOfferAt: string | null;
+  /** Since when the agent has had nothing to do: last task finished or became available. */
+  readonly idleSince: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function profileOf(agent: Agent, name: string): ResponsibilityProfile | undefined {
+  return [...builtInProfiles, ...agent.profiles].find((p) => p.name === name);
+}
+
+export function membershipOf(agent: Agent, serviceId: string): Membership | undefined {
+  return agent.memberships.find((m) => m.serviceId === serviceId);
+}
+
+/** Chats the agent holds now: open offers plus connected and wrap-up tasks (chat is non-blocking). */
+export function load(agent: Agent): number {
+  return agent.offers.length + agent.tasks.length;
+}
+
+export function freeSlots(agent: Agent): number {
+  return Math.max(0, agent.imCapacity - load(agent));
+}
+
+/** The not-available request in force at `now`, or null once it closed by itself. */
+export function openNotAvailable(agent: Agent, now: Date): NotAvailableRequest | null {
+  const request = agent.notAvailable;
+  return request && Date.parse(request.expiresAt) > now.getTime() ? request : null;
+}
+
+export type IneligibleReason = 'not-licensed' | 'not-member' | 'off-duty' | 'not-available' | 'rona' | 'at-capacity' | 'missing-skill';
+
+/** Why an agent cannot take a task of `serviceId` now, or undefined when they can. */
+export function ineligibility(agent: Agent, serviceId: string, requiredSkills: readonly { skill: string; minLevel: number }[] = []): IneligibleReason | undefined {
+  if (!agent.imLicensed) return 'not-licensed';
+  const membership = membershipOf(agent, serviceId);
+  if (!membership) return 'not-member';
+  if (!profileOf(agent, membership.profile)?.onDuty) return 'off-duty';
+  if (agent.presence !== 'available') return 'not-available';
+  if (agent.rona) return 'rona';
+  if (freeSlots(agent) === 0) return 'at-capacity';
+  if (requiredSkills.some((r) => (agent.skills[r.skill] ?? 0) < r.minLevel)) return 'missing-skill';
+  return undefined;
+}

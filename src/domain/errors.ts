@@ -1,0 +1,30 @@
+// Domain errors carry stable codes; the HTTP edge maps each code to a status in one place.
+export type DomainErrorCode =
+  | 'SERVICE.NOT_FOUND'
+  | 'SERVICE.IM_DISABLED'
+  | 'SERVICE.HAS_TASKS'
+  | 'AGENT.NOT_FOUND'
+  | 'AGENT.NOT_MEMBER'
+  | 'AGENT.HAS_TASKS'
+  | 'AGENT.UNKNOWN_PROFILE'
+  | 'TASK.NOT_FOUND'
+  | 'TASK.ILLEGAL_TRANSITION'
+  | 'TASK.NOT_ASSIGNED_TO_AGENT'
+  | 'OFFER.NOT_FOUND'
+  | 'OFFER.NOT_OPEN'
+  | 'ACW.NOT_ALLOWED'
+  | 'QUEUE.FULL'
+  | 'CONFLICT.EXISTS'
+  | 'CONFLICT.STALE_ETAG';
+
+export class DomainError extends Error {
+  override name = 'DomainError';
+  readonly code: DomainErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: DomainErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+}

@@ -1,0 +1,91 @@
+// Choosing the agent for a task under the service's policy, with the reasons recorded as the
+// task's routing log: who was considered, who was excluded and why, and what decided.
+import { ineligibility, membershipOf, type Agent, type IneligibleReason } from './agent';
+import type { DistributionPolicy, Service } from './service';
+
+export interface RankedCandidate {
+  readonly agentId: string;
+  /** The values the policy compared, in order of precedence. */
+  readonly values: Readonly<Record<string, string | number | null>>;
+}
+
+export interface RoutingDecision {
+  readonly policy: DistributionPolicy;
+  readonly decidedAt: string;
+  readonly candidatesConsidered: number;
+  readonly excluded: readonly { readonly agentId: string; readonly reason: IneligibleReason | 'declined-before' }[];
+  /** The best few eligible agents, best first. */
+  readonly ranking: readonly RankedCandidate[];
+  readonly chosenAgentId: string;
+  readonly decidedBy: string;
+}
+
+export interface RoutingTask {
+  readonly id: string;
+  /** Agents who declined this task or let it ring out: not offered it again. */
+  readonly refusedBy: readonly string[];
+}
+
+const rankingShown = 5;
+
+type Key = { readonly name: string; readonly value: (agent: Agent) => string | number | null; readonly direction: 'asc' | 'desc' };
+
+function keysFor(service: Service): readonly Key[] {
+  const idle: Key = { name: 'idleSince', value: (a) => a.idleSince, direction: 'asc' };
+  const id: Key = { name: 'agentId', value: (a) => a.id, direction: 'asc' };
+  switch (service.distribution.policy) {
+    case 'longest-idle':
+      return [idle, id];
+    case 'round-robin':
+      // Never offered sorts first (empty string), then the one offered longest ago.
+      return [{ name: 'lastOfferAt', value: (a) => a.lastOfferAt ?? '', direction: 'asc' }, id];
+    case 'skills':
+      return [
+        { name: 'skillScore', value: (a) => service.distribution.requiredSkills.reduce((sum, r) => sum + (a.skills[r.skill] ?? 0), 0), direction: 'desc' },
+        idle,
+        id,
+      ];
+    case 'priority':
+      return [{ name: 'membershipPriority', value: (a) => membershipOf(a, service.id)?.priority ?? 0, direction: 'desc' }, idle, id];
+  }
+}
+
+function compareBy(keys: readonly Key[]): (a: Agent, b: Agent) => number {
+  return (a, b) => {
+    for (const key of keys) {
+      const x = key.value(a) ?? '';
+      const y = key.value(b) ?? '';
+      if (x === y) continue;
+      const order = x < y ? -1 : 1;
+      return key.direction === 'asc' ? order : -order;
+    }
+    return 0;
+  };
+}
+
+/** The best eligible agent for the task with the routing log, or undefined when nobody can take it. */
+export function chooseAgent(service: Service, task: RoutingTask, agents: readonly Agent[], now: Date): RoutingDecision | undefined {
+  const required = service.distribution.policy === 'skills' ? service.distribution.requiredSkills : [];
+  const excluded: { agentId: string; reason: IneligibleReason | 'declined-before' }[] = [];
+  const eligible: Agent[] = [];
+  for (const agent of agents) {
+    const reason = task.refusedBy.includes(agent.id) ? 'declined-before' : ineligibility(agent, service.id, required);
+    if (reason) excluded.push({ agentId: agent.id, reason });
+    else eligible.push(agent);
+  }
+  if (eligible.length === 0) return undefined;
+  const keys = keysFor(service);
+  const ranked = [...eligible].sort(compareBy(keys));
+  const chosen = ranked[0] as Agent;
+  const runnerUp = ranked[1];
+  const deciding = runnerUp ? keys.find((k) => k.value(chosen) !== k.value(runnerUp)) : undefined;
+  return {
+    policy: service.distribution.policy,
+    decidedAt: now.toISOString(),
+    candidatesConsidered: agents.length,
+    excluded,
+    ranking: ranked.slice(0, rankingShown).map((a) => ({ agentId: a.id, values: Object.fromEntries(keys.map((k) => [k.name, k.value(a)])) })),
+    chosenAgentId: chosen.id,
+    decidedBy: runnerUp ? `${deciding?.name ?? 'agentId'}: ${String(deciding?.value(chosen))} beats ${String(deciding?.value(runnerUp))}` : 'the only eligible agent',
+  };
+}

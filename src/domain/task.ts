@@ -1,0 +1,91 @@
+// An IM task and its lifecycle: every state change goes through `transition`, which refuses illegal ones.
+import { DomainError } from './errors';
+import type { RoutingDecision } from './routing';
+
+export type TaskState = 'created' | 'in-workflow' | 'queued' | 'offered' | 'connected' | 'wrap-up' | 'closed' | 'cancelled' | 'abandoned' | 'failed' | 'transferred';
+
+export type OfferOutcome = 'open' | 'accepted' | 'declined' | 'rona' | 'withdrawn' | 'cancelled';
+
+export interface Offer {
+  readonly offerId: string;
+  readonly agentId: string;
+  readonly offeredAt: string;
+  readonly expiresAt: string;
+  readonly outcome: OfferOutcome;
+  readonly decidedAt: string | null;
+  readonly routing: RoutingDecision;
+}
+
+export interface CallFlowStep {
+  readonly serviceId: string;
+  readonly enteredAt: string;
+  readonly leftAt: string | null;
+  readonly reason: string;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly serviceId: string;
+  readonly channel: string;
+  readonly state: TaskState;
+  readonly priority: number;
+  /** Arrival order within the service; kept when an offer rings out so the task keeps its place. */
+  readonly enqueueOrder: string;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly offers: readonly Offer[];
+  readonly assignedAgentId: string | null;
+  readonly codes: readonly string[];
+  readonly tags: readonly string[];
+  readonly acw: { readonly endsAt: string; readonly extensions: number } | null;
+  readonly callFlow: readonly CallFlowStep[];
+  readonly timings: {
+    readonly createdAt: string;
+    readonly queuedAt: string | null;
+    readonly firstOfferedAt: string | null;
+    readonly connectedAt: string | null;
+    readonly wrapUpAt: string | null;
+    readonly endedAt: string | null;
+  };
+  readonly outcome: string | null;
+}
+
+const legal: Readonly<Record<TaskState, readonly TaskState[]>> = {
+  created: ['in-workflow', 'queued', 'cancelled'],
+  'in-workflow': ['queued', 'cancelled', 'abandoned', 'failed', 'transferred', 'closed'],
+  queued: ['offered', 'cancelled', 'abandoned', 'in-workflow', 'transferred'],
+  offered: ['connected', 'queued', 'cancelled', 'abandoned'],
+  connected: ['wrap-up', 'transferred'],
+  'wrap-up': ['closed'],
+  transferred: ['in-workflow', 'queued'],
+  closed: [],
+  cancelled: [],
+  abandoned: [],
+  failed: [],
+};
+
+export const terminalStates: readonly TaskState[] = ['closed', 'cancelled', 'abandoned', 'failed'];
+
+export function canTransition(from: TaskState, to: TaskState): boolean {
+  return legal[from].includes(to);
+}
+
+/** The task in state `to`, or a TASK.ILLEGAL_TRANSITION error naming both states. */
+export function transition(task: Task, to: TaskState, changes: Partial<Omit<Task, 'id' | 'state'>> = {}): Task {
+  if (!canTransition(task.state, to)) {
+    throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${task.id} is ${task.state}; it cannot become ${to}`, { taskId: task.id, from: task.state, to });
+  }
+  return { ...task, ...changes, state: to };
+}
+
+export function openOffer(task: Task): Offer | undefined {
+  return task.offers.find((o) => o.outcome === 'open');
+}
+
+/** Offer ids are derived from the task and its offer count, so a retried round reuses the same id. */
+export function nextOfferId(task: Task): string {
+  return `${task.id}.offer-${task.offers.length + 1}`;
+}
+
+export function settleOffer(task: Task, offerId: string, outcome: Exclude<OfferOutcome, 'open'>, at: string): readonly Offer[] {
+  return task.offers.map((o) => (o.offerId === offerId ? { ...o, outcome, decidedAt: at } : o));
+}

@@ -1,0 +1,54 @@
+// Agents as stored: the domain Agent plus derived fields the directory queries filter on.
+import type { Container } from '@azure/cosmos';
+import { profileOf, type Agent } from '../domain/agent';
+import type { AgentDirectory, Versioned } from '../distribution/ports';
+import { stripSystemProperties, type DocumentMapping } from './cosmosDocumentStore';
+
+interface DerivedFields {
+  memberServiceIds: string[];
+  onDutyServiceIds: string[];
+}
+
+export const agentMapping: DocumentMapping<Agent> = {
+  toDocument(agent) {
+    const derived: DerivedFields = {
+      memberServiceIds: agent.memberships.map((m) => m.serviceId),
+      onDutyServiceIds: agent.memberships.filter((m) => profileOf(agent, m.profile)?.onDuty).map((m) => m.serviceId),
+    };
+    return { ...agent, ...derived };
+  },
+  fromDocument(document) {
+    const { memberServiceIds, onDutyServiceIds, ...agent } = document as unknown as Agent & DerivedFields;
+    void memberServiceIds, void onDutyServiceIds;
+    return agent;
+  },
+};
+
+export class CosmosAgentDirectory implements AgentDirectory {
+  readonly #container: Container;
+
+  constructor(container: Container) {
+    this.#container = container;
+  }
+
+  async candidatesFor(serviceId: string): Promise<readonly Versioned<Agent>[]> {
+    // Coarse filter in the query; the domain applies the exact eligibility rules.
+    const { resources } = await this.#container.items
+      .query<Record<string, unknown> & { _etag: string }>({
+        query: "SELECT * FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence = 'available' AND a.imLicensed = true",
+        parameters: [{ name: '@serviceId', value: serviceId }],
+      })
+      .fetchAll();
+    return resources.map((r) => ({ value: agentMapping.fromDocument(stripSystemProperties(r)), etag: r._etag }));
+  }
+
+  async staffedCapacity(serviceId: string): Promise<number> {
+    const { resources } = await this.#container.items
+      .query<{ imCapacity: number }>({
+        query: "SELECT a.imCapacity FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence != 'offline'",
+        parameters: [{ name: '@serviceId', value: serviceId }],
+      })
+      .fetchAll();
+    return resources.reduce((sum, r) => sum + r.imCapacity, 0);
+  }
+}
