@@ -203,6 +203,13 @@ export class DurableEngine {
     return this.#h.functions.some((f) => f.name.toLowerCase() === name.toLowerCase() && f.trigger.type === 'orchestrationTrigger');
   }
 
+  /** The extension's message for a call to a function that is not of the expected kind. */
+  #unknownFunctionMessage(name: string, kind: 'activity' | 'orchestrator'): string {
+    const known = this.#h.functions.filter((f) => f.trigger.type === `${kind}Trigger`).map((f) => f.name);
+    const info = known.length > 0 ? `The following are the known ${kind} functions: '${known.join("', '")}'.` : `No ${kind} functions are currently registered!`;
+    return `The function '${name}' doesn't exist, is disabled, or is not an ${kind} function. Additional info: ${info}`;
+  }
+
   #functionName(name: string, triggerType: string): string | undefined {
     return this.#h.functions.find((f) => f.name.toLowerCase() === name.toLowerCase() && f.trigger.type === triggerType)?.name;
   }
@@ -212,7 +219,7 @@ export class DurableEngine {
   startNew(name: string, options: { instanceId?: string; input?: string; version?: string } = {}): StartResult {
     const functionName = this.#functionName(name, 'orchestrationTrigger');
     if (functionName === undefined) {
-      return { ok: false, reason: 'notAnOrchestrator', message: `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.` };
+      return { ok: false, reason: 'notAnOrchestrator', message: this.#unknownFunctionMessage(name, 'orchestrator') };
     }
     const instanceId = options.instanceId ?? randomUUID().replace(/-/g, '');
     const existing = this.store.get(instanceId);
@@ -579,14 +586,14 @@ export class DurableEngine {
         this.#fail(inst, appended, err.message, { ErrorType: err.name, ErrorMessage: err.message });
         return;
       }
-      if (err instanceof UnsupportedActionError || err instanceof ProtocolError) {
+      if (err instanceof InvalidActionError || err instanceof ProtocolError) {
         unsupported = err.message;
       } else {
         throw err;
       }
     }
     if (unsupported !== undefined) {
-      this.#fail(inst, appended, unsupported, { ErrorType: 'Error', ErrorMessage: unsupported });
+      this.#fail(inst, appended, `Orchestrator function '${inst.name}' failed: ${unsupported}`, { ErrorType: 'Error', ErrorMessage: unsupported });
       return;
     }
     this.#scheduleHiddenSequence(inst, batch.at(-1), now, append);
@@ -644,6 +651,8 @@ export class DurableEngine {
       case ActionType.CallActivity:
       case ActionType.CallActivityWithRetry: {
         const name = leaf.functionName ?? '';
+        // The extension checks the name when the call is scheduled (ThrowIfFunctionDoesNotExist).
+        if (this.#functionName(name, 'activityTrigger') === undefined) throw new InvalidActionError(this.#unknownFunctionMessage(name, 'activity'));
         // Activity inputs arrive JSON-quoted when they are strings, so the text is already JSON.
         const input = typeof leaf.input === 'string' ? leaf.input : toJsonText(leaf.input);
         append({ EventType: EventType.TaskScheduled, Name: name, ...(input === undefined ? {} : { Input: input }) }, seq);
@@ -659,6 +668,11 @@ export class DurableEngine {
         // Sub-orchestration inputs are passed raw (not quoted) by the SDK.
         const input = toJsonText(leaf.input);
         const explicitId = typeof leaf.instanceId === 'string' && leaf.instanceId.length > 0 ? leaf.instanceId : undefined;
+        if (this.#functionName(name, 'orchestrationTrigger') === undefined) throw new InvalidActionError(this.#unknownFunctionMessage(name, 'orchestrator'));
+        if (explicitId !== undefined && [inst.instanceId, inst.parent?.instanceId].some((id) => id !== undefined && id.toLowerCase() === explicitId.toLowerCase())) {
+          throw new InvalidActionError('The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration.');
+        }
+        if (explicitId?.startsWith('@') === true) throw new InvalidActionError('Orchestration instance ids must not start with @');
         if (leaf.actionType === ActionType.CallSubOrchestratorWithRetry && leaf.retryOptions !== undefined) {
           inst.retries.push({
             kind: 'subOrchestration',
@@ -701,7 +715,7 @@ export class DurableEngine {
         const target = parseSchedulerId(leaf.instanceId ?? '');
         const operation = leaf.operation ?? '';
         if (target === undefined || this.entities.functionName(target.name) === undefined) {
-          throw new UnsupportedActionError(`The function '${target?.name ?? String(leaf.instanceId)}' doesn't exist, is disabled, or is not an entity function.`);
+          throw new InvalidActionError(`The function '${target?.name ?? String(leaf.instanceId)}' doesn't exist, is disabled, or is not an entity function.`);
         }
         const requestId = randomUUID();
         const signal = leaf.actionType === ActionType.SignalEntity;
@@ -723,7 +737,7 @@ export class DurableEngine {
         const requestId = leaf.lockRequestId ?? randomUUID();
         const lockSet = (leaf.lockSet ?? []).map((e) => schedulerId(e.name, e.key));
         const missing = (leaf.lockSet ?? []).find((e) => this.entities.functionName(e.name) === undefined);
-        if (missing !== undefined) throw new UnsupportedActionError(`The function '${missing.name}' doesn't exist, is disabled, or is not an entity function.`);
+        if (missing !== undefined) throw new InvalidActionError(`The function '${missing.name}' doesn't exist, is disabled, or is not an entity function.`);
         inst.lockSet = lockSet;
         append({ EventType: EventType.EventSent, InstanceId: lockSet[0] ?? '', Name: 'op', Input: JSON.stringify({ id: requestId, lockset: lockSet, pos: 0, parent: inst.instanceId }) }, seq);
         this.entities.lock({ instanceId: inst.instanceId, executionId: inst.executionId }, requestId, lockSet);
@@ -829,7 +843,8 @@ export class DurableEngine {
     now: Date,
     append: (fields: NewHistoryEvent, eventId?: number) => void,
   ): void {
-    const childId = explicitId ?? `${inst.instanceId}:${seq}`;
+    // DTFx names an unnamed sub-orchestration after the parent's execution and the task's sequence number.
+    const childId = explicitId ?? `${inst.executionId}:${seq}`;
     append({ EventType: EventType.SubOrchestrationInstanceCreated, Name: name, InstanceId: childId, ...(input === undefined ? {} : { Input: input }) }, seq);
     const functionName = this.#functionName(name, 'orchestrationTrigger');
     const existing = this.store.get(childId);
@@ -1058,8 +1073,9 @@ export class DurableEngine {
   }
 }
 
-class UnsupportedActionError extends Error {
-  override name = 'NotSupportedException';
+/** An action the extension refuses when the orchestrator schedules it (unknown function, bad id): the orchestration fails. */
+class InvalidActionError extends Error {
+  override name = 'ArgumentException';
 }
 
 function describeKind(type: ActionType): string {

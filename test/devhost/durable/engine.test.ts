@@ -235,6 +235,23 @@ describe('Durable engine replay', () => {
     ]);
   });
 
+  it('fails the orchestration (not the task) when it calls a missing activity or reuses its own id, as the extension does', async () => {
+    const { engine, clock } = await startEngine();
+    const missing = started(engine, 'callsMissing', { kind: 'activity' });
+    const ownId = started(engine, 'callsMissing', { kind: 'ownId' });
+    const child = started(engine, 'callsMissing', { kind: 'child' });
+    await clock.advance(0, engine);
+    assert.equal(instance(engine, missing).runtimeStatus, 'Failed');
+    assert.match(
+      String(output(engine, missing)),
+      /^Orchestrator function 'callsMissing' failed: The function 'noSuchActivity' doesn't exist, is disabled, or is not an activity function\. Additional info: The following are the known activity functions: '.*sayHello.*'\.$/,
+    );
+    assert.equal(output(engine, ownId), "Orchestrator function 'callsMissing' failed: The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration.");
+    assert.equal(output(engine, child), 'no error');
+    const created = instance(engine, child).history.find((e) => e.EventType === EventType.SubOrchestrationInstanceCreated);
+    assert.equal(created?.EventType === EventType.SubOrchestrationInstanceCreated ? created.InstanceId : '', `${instance(engine, child).executionId}:0`, 'an unnamed child is named <parent execution id>:<sequence number>');
+  });
+
   it('refuses to start an instance id that is running, and restarts a finished one', async () => {
     const { engine, clock } = await startEngine();
     started(engine, 'waitForever', undefined, 'single');
