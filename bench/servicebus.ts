@@ -87,6 +87,47 @@ async function runBroker(client: ServiceBusClient, queue: string, total: number,
   return figures(`SDK -> broker, batches of ${batchSize}`, total, elapsed, latencies);
 }
 
+/** Unloaded latency: one message in flight at a time, sent and received through the SDK. */
+async function runPingPong(client: ServiceBusClient, queue: string, total: number): Promise<Figures> {
+  const sender = client.createSender(queue);
+  const receiver = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
+  const latencies: number[] = [];
+  let pending: ((sentAt: number) => void) | undefined;
+  const subscription = receiver.subscribe(
+    {
+      processMessage: async (message) => {
+        await receiver.completeMessage(message);
+        pending?.(Number(message.applicationProperties?.['sentAt']));
+      },
+      processError: async () => undefined,
+    },
+    { autoCompleteMessages: false, maxConcurrentCalls: 1 },
+  );
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const received = new Promise<number>((resolve) => (pending = resolve));
+    await sender.sendMessages({ body: i, applicationProperties: { sentAt: performance.now() } });
+    const sentAt = await received;
+    latencies.push(performance.now() - sentAt);
+  }
+  const elapsed = performance.now() - started;
+  await subscription.close();
+  await sender.close();
+  await receiver.close();
+  return figures('SDK -> broker, one at a time', total, elapsed, latencies);
+}
+
+async function runInProcessPingPong(total: number): Promise<Figures> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const sentAt = performance.now();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    latencies.push(performance.now() - sentAt);
+  }
+  return figures('in-process queue, one at a time', total, performance.now() - started, latencies);
+}
+
 /** The same flow through an in-process queue: the floor the broker's wire, codec and locks add to. */
 async function runInProcess(total: number, batchSize: number): Promise<Figures> {
   const items: Array<{ body: unknown; sentAt: number }> = [];
@@ -142,6 +183,12 @@ export async function run(args: string[]): Promise<void> {
           `broker p99 ${broker.p99Ms.toFixed(2)} ms; target >= 2000 msg/s: ${broker.perSecond >= 2000 ? 'met' : 'NOT met'}`,
       );
     }
+    const pingCount = Math.min(total, 1000);
+    const ping = await runPingPong(client, 'bench-1', pingCount);
+    const localPing = await runInProcessPingPong(pingCount);
+    print(ping);
+    print(localPing);
+    console.log(`  unloaded send-to-receive p99: broker ${ping.p99Ms.toFixed(2)} ms vs in-process ${localPing.p99Ms.toFixed(3)} ms`);
   } finally {
     await client.close();
     await emulator.close();

@@ -160,7 +160,13 @@ export class ServiceBusBroker {
       server.once('listening', resolve);
       server.once('error', reject);
     });
-    this.ticker = setInterval(() => this.options.namespace.tick(), 50);
+    this.ticker = setInterval(() => {
+      try {
+        this.options.namespace.tick();
+      } catch (err) {
+        this.options.log.warn(`servicebus: timer sweep failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }, 50);
     this.ticker.unref();
     return (server.address() as AddressInfo).port;
   }
@@ -187,15 +193,27 @@ export class ServiceBusBroker {
   }
 
   private wire(): void {
-    const c = this.container;
+    // A throw inside a rhea event handler would escape into the socket's data handler and take the
+    // whole devhost down; one bad frame or bug should cost one operation, not the process.
+    const c = {
+      on: (event: string, handler: (ctx: EventContext) => void): void => {
+        this.container.on(event, (ctx: EventContext) => {
+          try {
+            handler(ctx);
+          } catch (err) {
+            this.options.log.warn(`servicebus: ${event} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+          }
+        });
+      },
+    };
     c.on('connection_open', (ctx: EventContext) => {
       this.connections.add(ctx.connection);
     });
     c.on('connection_close', (ctx: EventContext) => this.dropConnection(ctx.connection));
     c.on('disconnected', (ctx: EventContext) => this.dropConnection(ctx.connection));
     c.on('connection_error', (ctx: EventContext) => this.options.log.debug(`servicebus: connection error ${String(ctx.connection.error)}`));
-    c.on('protocol_error', (err: unknown) => this.options.log.warn(`servicebus: protocol error ${String(err)}`));
-    c.on('error', (err: unknown) => this.options.log.debug(`servicebus: ${String(err)}`));
+    this.container.on('protocol_error', (err: unknown) => this.options.log.warn(`servicebus: protocol error ${String(err)}`));
+    this.container.on('error', (err: unknown) => this.options.log.debug(`servicebus: ${String(err)}`));
     c.on('sender_open', (ctx: EventContext) => this.onClientReceiverAttach(ctx));
     c.on('receiver_open', (ctx: EventContext) => this.onClientSenderAttach(ctx));
     c.on('message', (ctx: EventContext) => this.onMessage(ctx));
@@ -336,6 +354,7 @@ export class ServiceBusBroker {
     const timer = setTimeout(() => {
       stopWaiting();
       consumer.cancelWait = undefined;
+      if (link.is_closed()) return;
       link.open();
       this.failAttach(link, consumer, new BrokerError(Condition.timeout, `No unlocked session became available on '${store.path}' within ${timeoutMs} ms.`));
     }, Math.max(0, timeoutMs - 250));

@@ -6,7 +6,7 @@ import { BrokerError, Condition } from './errors';
 import { toDeliveredAmqp } from './messages';
 import type { ServiceBusNamespace } from './namespace';
 import type { Disposition, MessageStore } from './store';
-import { compactRecord, decodeMessage, encodeMessage, lockTokenFromWire, sequenceNumberFromWire, wrapLong, wrapUuid } from './wire';
+import { compactRecord, decodeMessage, describedList, encodeMessage, lockTokenFromWire, sequenceNumberFromWire, wrapLong, wrapUuid } from './wire';
 
 export interface ManagementResponse {
   statusCode: number;
@@ -190,6 +190,17 @@ export function handleManagementRequest(ctx: ManagementContext, request: AmqpMes
       ctx.namespace.addRule(topic, subscription, rule);
       return { statusCode: 200, body: {} };
     }
+    case 'com.microsoft:enumerate-rules': {
+      const [topic, subscription] = subscriptionOf(ctx);
+      const skip = Number(body['skip'] ?? 0);
+      const top = Number(body['top'] ?? 100);
+      const rules = [...ctx.namespace.subscription(topic, subscription).rules.values()].slice(skip, skip + top);
+      if (rules.length === 0) return { statusCode: 204 };
+      return {
+        statusCode: 200,
+        body: { rules: rules.map((rule) => ({ 'rule-description': describedList(descriptorCodes.ruleDescription, [describeFilter(rule.filter), describedList(descriptorCodes.emptyRuleAction, []), rule.name]) })) },
+      };
+    }
     case 'com.microsoft:remove-rule': {
       const [topic, subscription] = subscriptionOf(ctx);
       ctx.namespace.removeRule(topic, subscription, String(body['rule-name']));
@@ -197,6 +208,39 @@ export function handleManagementRequest(ctx: ManagementContext, request: AmqpMes
     }
     default:
       throw new BrokerError(Condition.notImplemented, `The operation '${operation}' is not supported by devhost's Service Bus emulator.`);
+  }
+}
+
+/** AMQP descriptors of Service Bus rule descriptions (as @azure/core-amqp Constants.descriptorCodes). */
+const descriptorCodes = {
+  ruleDescription: 0x0000013700000004,
+  sqlFilter: 0x000001370000006,
+  trueFilter: 0x000001370000007,
+  falseFilter: 0x000001370000008,
+  correlationFilter: 0x000001370000009,
+  emptyRuleAction: 0x0000013700000005,
+};
+
+function describeFilter(filter: RuleFilter): unknown {
+  switch (filter.kind) {
+    case 'true':
+      return describedList(descriptorCodes.trueFilter, []);
+    case 'false':
+      return describedList(descriptorCodes.falseFilter, []);
+    case 'sql':
+      return describedList(descriptorCodes.sqlFilter, [filter.expression]);
+    case 'correlation':
+      return describedList(descriptorCodes.correlationFilter, [
+        filter.correlationId ?? null,
+        filter.messageId ?? null,
+        filter.to ?? null,
+        filter.replyTo ?? null,
+        filter.subject ?? null,
+        filter.sessionId ?? null,
+        filter.replyToSessionId ?? null,
+        filter.contentType ?? null,
+        filter.applicationProperties ? { ...filter.applicationProperties } : {},
+      ]);
   }
 }
 

@@ -10,6 +10,8 @@ import { compileRule, defaultRule, type Rule } from './rules';
 import { MessageStore } from './store';
 
 const deadLetterSuffix = '/$deadletterqueue';
+/** Service Bus stops auto-forwarding chains after four hops. */
+const maxForwardingHops = 4;
 
 /** Where messages sent to an address go: a queue's store or a topic's subscriptions. */
 export interface SendTarget {
@@ -101,7 +103,9 @@ export class ServiceBusNamespace {
     for (const queue of declarations.queues ?? []) {
       const key = queue.name.toLowerCase();
       if (!this.queues.has(key) && !this.topics.has(key)) {
-        this.queues.set(key, new QueueEntity(queue.name, withDefaults(queue.options), this.now));
+        const entity = new QueueEntity(queue.name, withDefaults(queue.options), this.now);
+        this.forwardDeadLetters(entity.store);
+        this.queues.set(key, entity);
       }
     }
     for (const topic of declarations.topics ?? []) this.declareTopic(topic);
@@ -123,12 +127,20 @@ export class ServiceBusNamespace {
     for (const subscription of declaration.subscriptions ?? []) {
       const subKey = subscription.name.toLowerCase();
       if (!topic.subscriptions.has(subKey)) {
-        topic.subscriptions.set(
-          subKey,
-          new SubscriptionEntity(topic.name, subscription.name, withDefaults(subscription.options), subscription.rules, this.now),
-        );
+        const entity = new SubscriptionEntity(topic.name, subscription.name, withDefaults(subscription.options), subscription.rules, this.now);
+        this.forwardDeadLetters(entity.store);
+        topic.subscriptions.set(subKey, entity);
       }
     }
+  }
+
+  /** ForwardDeadLetteredMessagesTo: resolved when a message is dead-lettered, so the target may be declared later. */
+  private forwardDeadLetters(store: MessageStore): void {
+    const target = store.options.forwardDeadLetteredMessagesTo;
+    if (target === undefined) return;
+    store.forwardDeadLetteredMessages = (amqp) => {
+      this.send(this.resolveSendTarget(target), amqp, undefined, 1);
+    };
   }
 
   describe(): { queues: string[]; topics: Array<{ name: string; subscriptions: string[] }> } {
@@ -196,8 +208,11 @@ export class ServiceBusNamespace {
   }
 
   /** Accepts a message for a queue or topic. Returns its sequence number, or undefined for a dropped duplicate. */
-  send(target: QueueEntity | TopicEntity, amqp: AmqpMessage, scheduledAt?: number): number | undefined {
+  send(target: QueueEntity | TopicEntity, amqp: AmqpMessage, scheduledAt?: number, hops = 0): number | undefined {
     const now = this.now();
+    if (hops > maxForwardingHops) {
+      throw new BrokerError(Condition.notAllowed, `Message forwarding exceeded ${maxForwardingHops} hops at '${target.name}'.`);
+    }
     if (amqp.message_id === undefined || amqp.message_id === null || amqp.message_id === '') {
       amqp.message_id = randomUUID().replace(/-/g, '');
     }
@@ -223,18 +238,21 @@ export class ServiceBusNamespace {
       amqp,
       lock: undefined,
     };
+    if (target.kind === 'queue' && target.options.forwardTo !== undefined) {
+      return this.send(this.resolveSendTarget(target.options.forwardTo), amqp, scheduleTime, hops + 1);
+    }
     if (target.kind === 'queue') {
       target.store.enqueue(message);
     } else if (scheduleTime !== undefined && scheduleTime > now) {
       message.state = 'scheduled';
       target.scheduled.set(message.sequenceNumber, message);
     } else {
-      this.fanOut(target, message);
+      this.fanOut(target, message, hops);
     }
     return message.sequenceNumber;
   }
 
-  private fanOut(topic: TopicEntity, message: StoredMessage): void {
+  private fanOut(topic: TopicEntity, message: StoredMessage, hops = 0): void {
     const filterable = toFilterable(message.amqp);
     for (const sub of topic.subscriptions.values()) {
       let matched = false;
@@ -245,11 +263,20 @@ export class ServiceBusNamespace {
         }
       }
       if (!matched) continue;
+      if (sub.options.forwardTo !== undefined) {
+        try {
+          this.send(this.resolveSendTarget(sub.options.forwardTo), { ...message.amqp }, undefined, hops + 1);
+        } catch (err) {
+          this.log.warn(`forwarding from ${sub.store.path}: ${(err as Error).message}`);
+        }
+        continue;
+      }
+      const subscriptionTtl = message.enqueuedAt + sub.options.defaultMessageTimeToLiveMs;
       if (sub.store.sessionsEnabled && message.sessionId === undefined) {
         this.log.warn(`message ${message.messageId} has no sessionId; session subscription ${sub.store.path} skipped it`);
         continue;
       }
-      sub.store.enqueue({ ...message, state: 'active', lock: undefined });
+      sub.store.enqueue({ ...message, expiresAt: Math.min(message.expiresAt, subscriptionTtl), state: 'active', lock: undefined });
     }
   }
 

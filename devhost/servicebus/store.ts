@@ -1,6 +1,7 @@
 // One queue or subscription (or its dead-letter queue): active, locked, deferred and scheduled
 // messages, sessions and their locks, and delivery to the links that receive from it.
 import { randomUUID } from 'node:crypto';
+import type { Message as AmqpMessage } from 'rhea';
 import type { EntityOptions } from './config';
 import { BrokerError, Condition } from './errors';
 import { SequenceQueue, type Consumer, type SessionQueue, type StoredMessage } from './messages';
@@ -36,6 +37,9 @@ export class MessageStore {
   private pumpAgain = false;
   private expiringCount = 0;
   private lastTtlSweep = 0;
+
+  /** Set for entities with ForwardDeadLetteredMessagesTo: dead letters go there instead of the DLQ. */
+  forwardDeadLetteredMessages: ((message: AmqpMessage) => void) | undefined;
 
   constructor(
     /** The entity path as clients address it, e.g. `orders` or `events/Subscriptions/audit`. */
@@ -284,9 +288,14 @@ export class MessageStore {
     const applicationProperties: Record<string, unknown> = { ...(message.amqp.application_properties ?? {}), ...(properties ?? {}) };
     if (reason !== undefined) applicationProperties['DeadLetterReason'] = reason;
     if (description !== undefined) applicationProperties['DeadLetterErrorDescription'] = description;
+    if (this.forwardDeadLetteredMessages) {
+      const annotations = { ...(message.amqp.message_annotations ?? {}), 'x-opt-deadletter-source': this.path };
+      this.forwardDeadLetteredMessages({ ...message.amqp, application_properties: applicationProperties, message_annotations: annotations });
+      return;
+    }
     this.deadLetterQueue.enqueue({
       ...message,
-      // Dead-lettered messages no longer expire and start a fresh delivery history.
+      // Dead-lettered messages no longer expire; they keep their delivery count.
       expiresAt: Infinity,
       state: 'active',
       scheduledAt: undefined,

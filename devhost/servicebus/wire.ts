@@ -102,3 +102,8 @@ export function compactRecord(value: unknown): Record<string, unknown> | undefin
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== null && v !== undefined) result[k] = v;
   return Object.keys(result).length > 0 ? result : undefined;
 }
+
+/** A described list (how rule descriptions travel in enumerate-rules answers). */
+export function describedList(descriptor: number, items: readonly unknown[]): unknown {
+  return types.wrap_described([...items], descriptor);
+}

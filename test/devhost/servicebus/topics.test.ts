@@ -11,7 +11,13 @@ const config: EmulatorConfig = {
     Namespaces: [
       {
         Name: 'sbemulatorns',
-        Queues: [{ Name: 'from-config', Properties: { LockDuration: 'PT5S', MaxDeliveryCount: 2, RequiresSession: false } }],
+        Queues: [
+          { Name: 'from-config', Properties: { LockDuration: 'PT5S', MaxDeliveryCount: 2, RequiresSession: false } },
+          { Name: 'inbox', Properties: { ForwardTo: 'archive' } },
+          { Name: 'archive', Properties: {} },
+          { Name: 'strict', Properties: { MaxDeliveryCount: 1, ForwardDeadLetteredMessagesTo: 'graveyard' } },
+          { Name: 'graveyard', Properties: {} },
+        ],
         Topics: [
           {
             Name: 'switchboard-events',
@@ -37,6 +43,11 @@ const config: EmulatorConfig = {
                 Name: 'services',
                 Properties: {},
                 Rules: [{ Name: 'in', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: "serviceId IN ('svc-1', 'svc-2') AND (sys.Label IS NULL OR sys.Label <> 'noise')" } } }],
+              },
+              {
+                Name: 'forwarded',
+                Properties: { ForwardTo: 'archive' },
+                Rules: [{ Name: 'only', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: "kind = 'forward-me'" } } }],
               },
               {
                 Name: 'sessions',
@@ -121,9 +132,40 @@ describe('topics and subscriptions', () => {
       { body: 'chat', applicationProperties: { channel: 'chat' } },
     ]);
     assert.deepEqual(await drain('offers'), ['voice']);
+    const listed: Array<{ name: string; filter: unknown }> = [];
+    for await (const rule of rules.listRules()) listed.push(rule);
+    assert.deepEqual(
+      listed.map((r) => [r.name, r.filter]).sort(),
+      [
+        ['offer-events', { correlationId: null, messageId: null, to: null, replyTo: null, subject: 'offer', sessionId: null, replyToSessionId: null, contentType: null, applicationProperties: { channel: 'im' } }],
+        ['voice', { sqlExpression: "channel = 'voice'" }],
+      ],
+    );
     await rules.deleteRule('voice');
     await client.createSender('switchboard-events').sendMessages({ body: 'voice-2', applicationProperties: { channel: 'voice' } });
     assert.deepEqual(await drain('offers'), []);
+    await drain('all');
+  });
+
+  test('ForwardTo and ForwardDeadLetteredMessagesTo move messages on', async () => {
+    await client.createSender('inbox').sendMessages({ body: 'via-inbox' });
+    await client.createSender('switchboard-events').sendMessages({ body: 'via-topic', applicationProperties: { kind: 'forward-me' } });
+    const archive = client.createReceiver('archive', { receiveMode: 'receiveAndDelete' });
+    const bodies: unknown[] = [];
+    for (let i = 0; i < 5 && bodies.length < 2; i++) bodies.push(...(await archive.receiveMessages(10, { maxWaitTimeInMs: 300 })).map((m) => m.body));
+    assert.deepEqual(bodies.sort(), ['via-inbox', 'via-topic']);
+    assert.equal((await client.createReceiver('inbox').peekMessages(5)).length, 0);
+
+    await client.createSender('strict').sendMessages({ body: 'doomed' });
+    const strict = client.createReceiver('strict');
+    const [doomed] = await strict.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    assert.ok(doomed);
+    await strict.abandonMessage(doomed);
+    const [buried] = await client.createReceiver('graveyard', { receiveMode: 'receiveAndDelete' }).receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    assert.equal(buried?.body, 'doomed');
+    assert.equal(buried?.deadLetterReason, 'MaxDeliveryCountExceeded');
+    assert.equal(buried?.deadLetterSource, 'strict');
+    assert.equal((await client.createReceiver('strict', { subQueueType: 'deadLetter' }).peekMessages(5)).length, 0);
     await drain('all');
   });
 
@@ -144,6 +186,6 @@ describe('topics and subscriptions', () => {
     await client.createSender('added-later').sendMessages({ body: 'hi' });
     const [late] = await client.createReceiver('added-later', { receiveMode: 'receiveAndDelete' }).receiveMessages(1, { maxWaitTimeInMs: 1000 });
     assert.equal(late?.body, 'hi');
-    assert.deepEqual(emulator.describe().queues.sort(), ['added-later', 'from-config']);
+    assert.deepEqual(emulator.describe().queues.sort(), ['added-later', 'archive', 'from-config', 'graveyard', 'inbox', 'strict']);
   });
 });
