@@ -1,0 +1,117 @@
+// The agent desk API: presence, duty, offers (accept / decline), finishing chats, ACW, codes and tags.
+import { app, type HttpRequest } from '@azure/functions';
+import { CodingBody, ExtendAcwBody, PresenceBody, ProfileBody } from '../src/api/agentDeskSchemas';
+import { parseJsonBody } from '../src/api/parseRequest';
+import { switchboard } from '../src/app/switchboard';
+import { openNotAvailable } from '../src/domain/agent';
+import { DomainError } from '../src/domain/errors';
+import { endAcw, extendAcw, finishTask } from '../src/distribution/afterCallWork';
+import { setDutyProfile, setPresence } from '../src/distribution/agentState';
+import { acceptOffer, declineOffer } from '../src/distribution/offerDecisions';
+import { setCodesAndTags } from '../src/distribution/taskCoding';
+import { handle, param } from './http/handle';
+
+const deps = switchboard().distribution;
+const agentId = (request: HttpRequest): string => param(request, 'agentId');
+const taskId = (request: HttpRequest): string => param(request, 'taskId');
+
+async function readAgent(id: string) {
+  const stored = await deps.agents.read(id);
+  if (!stored) throw new DomainError('AGENT.NOT_FOUND', `agent ${id} not found`, { agentId: id });
+  return stored.value;
+}
+
+app.http('agentState', {
+  methods: ['GET'],
+  route: 'agents/{agentId}/state',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const agent = await readAgent(agentId(request));
+    const { presence, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } = agent;
+    return { jsonBody: { agentId: agent.id, presence, notAvailable: openNotAvailable(agent, deps.clock.now()), rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } };
+  }),
+});
+
+app.http('setPresence', {
+  methods: ['PUT'],
+  route: 'agents/{agentId}/presence',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const body = parseJsonBody(PresenceBody, await request.text());
+    const agent = await setPresence(agentId(request), { presence: body.presence, ...(body.reason ? { reason: body.reason } : {}), ...(body.until ? { until: new Date(body.until) } : {}) }, deps);
+    return { jsonBody: { agentId: agent.id, presence: agent.presence, notAvailable: agent.notAvailable, rona: agent.rona } };
+  }),
+});
+
+app.http('setDutyProfile', {
+  methods: ['PUT'],
+  route: 'agents/{agentId}/services/{serviceId}/profile',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const { profile } = parseJsonBody(ProfileBody, await request.text());
+    const agent = await setDutyProfile(agentId(request), param(request, 'serviceId'), profile, deps);
+    return { jsonBody: { agentId: agent.id, memberships: agent.memberships } };
+  }),
+});
+
+app.http('agentOffers', {
+  methods: ['GET'],
+  route: 'agents/{agentId}/offers',
+  authLevel: 'function',
+  handler: handle(async (request) => ({ jsonBody: (await readAgent(agentId(request))).offers })),
+});
+
+app.http('agentTasks', {
+  methods: ['GET'],
+  route: 'agents/{agentId}/tasks',
+  authLevel: 'function',
+  handler: handle(async (request) => ({ jsonBody: (await readAgent(agentId(request))).tasks })),
+});
+
+app.http('acceptOffer', {
+  methods: ['POST'],
+  route: 'agents/{agentId}/offers/{offerId}/accept',
+  authLevel: 'function',
+  handler: handle(async (request) => ({ jsonBody: await acceptOffer(agentId(request), param(request, 'offerId'), deps) })),
+});
+
+app.http('declineOffer', {
+  methods: ['POST'],
+  route: 'agents/{agentId}/offers/{offerId}/decline',
+  authLevel: 'function',
+  handler: handle(async (request) => ({ jsonBody: await declineOffer(agentId(request), param(request, 'offerId'), deps) })),
+});
+
+app.http('finishTask', {
+  methods: ['POST'],
+  route: 'agents/{agentId}/tasks/{taskId}/finish',
+  authLevel: 'function',
+  handler: handle(async (request) => ({ jsonBody: await finishTask(agentId(request), taskId(request), deps) })),
+});
+
+app.http('extendAcw', {
+  methods: ['POST'],
+  route: 'agents/{agentId}/tasks/{taskId}/acw/extend',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const { seconds } = parseJsonBody(ExtendAcwBody, await request.text());
+    return { jsonBody: await extendAcw(agentId(request), taskId(request), seconds, deps) };
+  }),
+});
+
+app.http('endAcw', {
+  methods: ['POST'],
+  route: 'agents/{agentId}/tasks/{taskId}/acw/end',
+  authLevel: 'function',
+  handler: handle(async (request) => ({ jsonBody: await endAcw(agentId(request), taskId(request), deps) })),
+});
+
+app.http('setTaskCoding', {
+  methods: ['PUT'],
+  route: 'agents/{agentId}/tasks/{taskId}/coding',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const coding = parseJsonBody(CodingBody, await request.text());
+    return { jsonBody: await setCodesAndTags(agentId(request), taskId(request), coding, deps) };
+  }),
+});

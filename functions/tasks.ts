@@ -1,0 +1,78 @@
+// External task API: put a task into a service's queue, follow it, re-prioritise or cancel it.
+import { app } from '@azure/functions';
+import { parseJsonBody } from '../src/api/parseRequest';
+import { CancelBody, NewTaskBody, PriorityBody } from '../src/api/taskSchemas';
+import { switchboard } from '../src/app/switchboard';
+import { DomainError } from '../src/domain/errors';
+import { cancelTask } from '../src/distribution/cancelTask';
+import { changePriority } from '../src/distribution/changePriority';
+import { createTask } from '../src/distribution/createTask';
+import { queuePosition } from '../src/distribution/queuePosition';
+import { handle, param } from './http/handle';
+
+const deps = switchboard().distribution;
+
+async function readTask(taskId: string) {
+  const stored = await deps.tasks.read(taskId);
+  if (!stored) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
+  return stored;
+}
+
+app.http('createTask', {
+  methods: ['POST'],
+  route: 'services/{serviceId}/tasks',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const body = parseJsonBody(NewTaskBody, await request.text(), true);
+    const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+    const { task, created } = await createTask({ serviceId: param(request, 'serviceId'), channel: 'external', ...body, ...(idempotencyKey ? { idempotencyKey } : {}) }, deps);
+    return { status: created ? 201 : 200, headers: { location: `/api/tasks/${task.id}` }, jsonBody: task };
+  }),
+});
+
+app.http('getTask', {
+  methods: ['GET'],
+  route: 'tasks/{taskId}',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const { value, etag } = await readTask(param(request, 'taskId'));
+    return { jsonBody: value, headers: { etag } };
+  }),
+});
+
+app.http('taskPosition', {
+  methods: ['GET'],
+  route: 'tasks/{taskId}/position',
+  authLevel: 'function',
+  handler: handle(async (request) => ({ jsonBody: await queuePosition(param(request, 'taskId'), deps) })),
+});
+
+app.http('taskRouting', {
+  methods: ['GET'],
+  route: 'tasks/{taskId}/routing',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const { value } = await readTask(param(request, 'taskId'));
+    return { jsonBody: { taskId: value.id, offers: value.offers } };
+  }),
+});
+
+app.http('changeTaskPriority', {
+  methods: ['PATCH'],
+  route: 'tasks/{taskId}',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const { priority } = parseJsonBody(PriorityBody, await request.text());
+    return { jsonBody: await changePriority(param(request, 'taskId'), priority, deps) };
+  }),
+});
+
+app.http('cancelTask', {
+  methods: ['POST'],
+  route: 'tasks/{taskId}/cancel',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const { reason } = parseJsonBody(CancelBody, await request.text(), true);
+    return { jsonBody: await cancelTask(param(request, 'taskId'), reason ?? 'cancelled by the external task API', deps) };
+  }),
+});
