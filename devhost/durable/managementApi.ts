@@ -59,6 +59,17 @@ function sendError(res: ServerResponse, status: number, message: string): void {
   send(res, status, { Message: message });
 }
 
+/** Sends and reports the request as handled. */
+function reply(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): true {
+  send(res, status, body, headers);
+  return true;
+}
+
+function replyError(res: ServerResponse, status: number, message: string): true {
+  sendError(res, status, message);
+  return true;
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -116,24 +127,27 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
   const [controller, first, second, third] = segments;
 
   if (controller === 'orchestrators' && first !== undefined && segments.length <= 3) {
-    if (method !== 'POST') return send(res, 404), true;
+    if (method !== 'POST') return reply(res, 404);
     const body = await readBody(req);
     if (body.trim() !== '') {
       try {
         JSON.parse(body);
       } catch {
-        return sendError(res, 400, 'Invalid JSON content'), true;
+        return replyError(res, 400, 'Invalid JSON content');
       }
     }
     const version = url.searchParams.get('version') ?? undefined;
     const result = engine.startNew(first, { ...(second === undefined || second === '' ? {} : { instanceId: second }), ...(body.trim() === '' ? {} : { input: body }), ...(version === undefined ? {} : { version }) });
-    if (!result.ok) return sendError(res, result.reason === 'alreadyExists' ? 409 : 400, result.message), true;
+    if (!result.ok) return replyError(res, result.reason === 'alreadyExists' ? 409 : 400, result.message);
     const timeout = Number(url.searchParams.get('timeout'));
     const interval = Number(url.searchParams.get('pollingInterval'));
     if (timeout > 0 && interval > 0) {
       const done = await engine.waitForCompletion(result.instance.instanceId, timeout * 1000);
-      if (done !== undefined && done.runtimeStatus === 'Completed') return send(res, 200, toStatusPayload(done, { showHistory: false, showHistoryOutput: false, showInput: true }).output), true;
-      if (done !== undefined && isTerminal(done.runtimeStatus)) return sendStatus(res, done, url), true;
+      if (done !== undefined && done.runtimeStatus === 'Completed') return reply(res, 200, toStatusPayload(done, { showHistory: false, showHistoryOutput: false, showInput: true }).output);
+      if (done !== undefined && isTerminal(done.runtimeStatus)) {
+        sendStatus(res, done, url);
+        return true;
+      }
     }
     const payload = managementPayload(links, result.instance.instanceId);
     send(res, 202, payload, { Location: payload.statusQueryGetUri, 'Retry-After': '10' });
@@ -142,7 +156,7 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
 
   if (controller === 'entities' && first !== undefined && segments.length <= 3) {
     const key = second ?? '';
-    if (engine.entities.functionName(first) === undefined) return send(res, 404), true;
+    if (engine.entities.functionName(first) === undefined) return reply(res, 404);
     if (method === 'GET') {
       if (second === undefined) {
         const list = [...engine.store.entities()].filter((e) => e.exists && e.name === first.toLowerCase());
@@ -150,7 +164,7 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
         return true;
       }
       const entity = engine.store.getEntity(schedulerId(first, key === '$' ? '' : key));
-      if (entity === undefined || !entity.exists) return send(res, 404), true;
+      if (entity === undefined || !entity.exists) return reply(res, 404);
       send(res, 200, entity.state === undefined ? null : (JSON.parse(entity.state) as unknown));
       return true;
     }
@@ -163,7 +177,7 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
           try {
             JSON.parse(body);
           } catch (err) {
-            return sendError(res, 400, `Could not parse JSON content: ${(err as Error).message}`), true;
+            return replyError(res, 400, `Could not parse JSON content: ${(err as Error).message}`);
           }
           input = body;
         } else {
@@ -172,9 +186,9 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
       }
       const operation = method === 'DELETE' ? 'delete' : (url.searchParams.get('op') ?? '');
       engine.entities.enqueue(first, key, { name: operation, signal: true, ...(input === undefined ? {} : { input }) });
-      return send(res, 202), true;
+      return reply(res, 202);
     }
-    return send(res, 404), true;
+    return reply(res, 404);
   }
 
   if (controller !== 'instances' || segments.length > 4) return false;
@@ -195,93 +209,93 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
     }
     if (method === 'DELETE') {
       const from = dateParam(url, 'createdTimeFrom');
-      if (from === undefined) return send(res, 400, "Please provide value for 'createdTimeFrom' parameter."), true;
+      if (from === undefined) return reply(res, 400, "Please provide value for 'createdTimeFrom' parameter.");
       let deleted = 0;
       for (const inst of [...engine.store.all()]) {
         // Only terminal instances are purged, whatever the status filter says.
         if (!matchesFilter(inst, url) || !isTerminal(inst.runtimeStatus)) continue;
         if (engine.purge(inst.instanceId)) deleted++;
       }
-      if (deleted === 0) return send(res, 404), true;
+      if (deleted === 0) return reply(res, 404);
       send(res, 200, { instancesDeleted: deleted });
       return true;
     }
-    return send(res, 404), true;
+    return reply(res, 404);
   }
 
   const instanceId = first;
   if (second === undefined) {
     const inst = engine.store.get(instanceId);
     if (method === 'GET') {
-      if (inst === undefined) return send(res, 404), true;
+      if (inst === undefined) return reply(res, 404);
       sendStatus(res, inst, url);
       return true;
     }
     if (method === 'DELETE') {
-      if (inst === undefined) return send(res, 404), true;
+      if (inst === undefined) return reply(res, 404);
       if (!isTerminal(inst.runtimeStatus)) {
-        return send(res, 412, `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${inst.runtimeStatus}`), true;
+        return reply(res, 412, `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${inst.runtimeStatus}`);
       }
       engine.purge(instanceId);
       send(res, 200, { instancesDeleted: 1 });
       return true;
     }
-    return send(res, 404), true;
+    return reply(res, 404);
   }
 
-  if (method !== 'POST') return send(res, 404), true;
+  if (method !== 'POST') return reply(res, 404);
   const reason = url.searchParams.get('reason') ?? '';
   switch (second.toLowerCase()) {
     case 'raiseevent': {
-      if (third === undefined) return send(res, 404), true;
+      if (third === undefined) return reply(res, 404);
       const inst = engine.store.get(instanceId);
-      if (inst === undefined) return send(res, 404), true;
-      if (isTerminal(inst.runtimeStatus)) return send(res, 410), true;
+      if (inst === undefined) return reply(res, 404);
+      if (isTerminal(inst.runtimeStatus)) return reply(res, 410);
       const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      if (mediaType !== 'application/json') return sendError(res, 400, 'Only application/json request content is supported'), true;
+      if (mediaType !== 'application/json') return replyError(res, 400, 'Only application/json request content is supported');
       const body = await readBody(req);
       if (body.trim() !== '') {
         try {
           JSON.parse(body);
         } catch {
-          return sendError(res, 400, 'Invalid JSON content'), true;
+          return replyError(res, 400, 'Invalid JSON content');
         }
       }
       const outcome = engine.raiseEvent(instanceId, third, body.trim() === '' ? undefined : body);
-      return send(res, outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404), true;
+      return reply(res, outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404);
     }
     case 'terminate':
-      return sendOutcome(res, engine.terminate(instanceId, reason)), true;
+      return replyOutcome(res, engine.terminate(instanceId, reason));
     case 'suspend':
-      return sendOutcome(res, engine.suspend(instanceId, reason)), true;
+      return replyOutcome(res, engine.suspend(instanceId, reason));
     case 'resume':
-      return sendOutcome(res, engine.resume(instanceId, reason)), true;
+      return replyOutcome(res, engine.resume(instanceId, reason));
     case 'restart': {
       const inst = engine.store.get(instanceId);
-      if (inst === undefined) return sendError(res, 400, 'InstanceId does not match a valid orchestration instance.'), true;
+      if (inst === undefined) return replyError(res, 400, 'InstanceId does not match a valid orchestration instance.');
       const newId = flag(url, 'restartWithNewInstanceId', true);
       const result = engine.startNew(inst.name, { ...(newId ? {} : { instanceId }), ...(inst.input === undefined ? {} : { input: inst.input }) });
-      if (!result.ok) return sendError(res, result.reason === 'alreadyExists' ? 409 : 400, result.reason === 'alreadyExists' ? 'A non-terminal instance with this instance ID already exists.' : result.message), true;
+      if (!result.ok) return replyError(res, result.reason === 'alreadyExists' ? 409 : 400, result.reason === 'alreadyExists' ? 'A non-terminal instance with this instance ID already exists.' : result.message);
       const payload = managementPayload(links, result.instance.instanceId);
       send(res, 202, payload, { Location: payload.statusQueryGetUri, 'Retry-After': '10' });
       return true;
     }
     case 'rewind': {
       const outcome = engine.rewind(instanceId, reason);
-      if (outcome === 'notFound') return send(res, 404, `No orchestration with instance ID "${instanceId}" found.`), true;
+      if (outcome === 'notFound') return reply(res, 404, `No orchestration with instance ID "${instanceId}" found.`);
       if (outcome === 'notFailed') {
         const status = engine.store.get(instanceId)?.runtimeStatus ?? 'Unknown';
-        return send(res, 412, `This orchestration has status ${status}, but only orchestrations in the "Failed" state can be rewound.`), true;
+        return reply(res, 412, `This orchestration has status ${status}, but only orchestrations in the "Failed" state can be rewound.`);
       }
-      return send(res, 202), true;
+      return reply(res, 202);
     }
     default:
-      return send(res, 404), true;
+      return reply(res, 404);
   }
 }
 
-function sendOutcome(res: ServerResponse, outcome: ReturnType<DurableEngine['terminate']>): void {
-  send(res, outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404);
+function replyOutcome(res: ServerResponse, outcome: ReturnType<DurableEngine['terminate']>): true {
+  return reply(res, outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404);
 }
 
 function sendStatus(res: ServerResponse, inst: OrchestrationInstance, url: URL): void {
