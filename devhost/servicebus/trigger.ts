@@ -311,7 +311,9 @@ export class ServiceBusTriggerExtension implements HostExtension {
 
   #listen(host: Host, fn: RegisteredFunction, b: EntityBinding, settings: ServiceBusHostSettings, client: ServiceBusClient): Listener {
     const autoComplete = b.autoCompleteMessages ?? settings.autoCompleteMessages;
-    const receiverOptions = { maxAutoLockRenewalDurationInMs: settings.maxAutoLockRenewalDurationMs };
+    // Locks are renewed by us while the function runs (see #renewWhileRunning), not by the SDK,
+    // whose renewal would go on after the function returned an unsettled message.
+    const receiverOptions = { maxAutoLockRenewalDurationInMs: 0 };
     const entity = b.queueName ?? b.topicName ?? '';
     const abort = new AbortController();
     const running = new Set<Promise<void>>();
@@ -332,7 +334,8 @@ export class ServiceBusTriggerExtension implements HostExtension {
       const subscription = receiver.subscribe(
         {
           processMessage: async (message) => {
-            const ok = await this.#invoke(host, fn, [message], false);
+            const stopRenewing = renewWhileRunning(receiver, [message], settings.maxAutoLockRenewalDurationMs);
+            const ok = await this.#invoke(host, fn, [message], false).finally(stopRenewing);
             await this.#settle(receiver, [message], ok, autoComplete);
           },
           processError: async (args) => {
@@ -381,7 +384,8 @@ export class ServiceBusTriggerExtension implements HostExtension {
         continue;
       }
       if (messages.length === 0) continue;
-      const ok = await this.#invoke(host, fn, messages, true);
+      const stopRenewing = renewWhileRunning(receiver, messages, settings.maxAutoLockRenewalDurationMs);
+      const ok = await this.#invoke(host, fn, messages, true).finally(stopRenewing);
       await this.#settle(receiver, messages, ok, autoComplete);
     }
   }
@@ -428,6 +432,34 @@ export class ServiceBusTriggerExtension implements HostExtension {
       }
     }
   }
+}
+
+/**
+ * Renews message locks while the function runs, as the extension's processor does, up to
+ * maxAutoLockRenewalDuration; stops as soon as the function returns. (Session messages are
+ * covered by the session lock, which the session receiver renews.)
+ */
+function renewWhileRunning(receiver: ServiceBusReceiver, messages: readonly ServiceBusReceivedMessage[], maxMs: number): () => void {
+  if (maxMs <= 0) return () => undefined;
+  const deadline = Date.now() + maxMs;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    const earliest = Math.min(...messages.map((m) => m.lockedUntilUtc?.getTime() ?? Date.now()));
+    // Renew at half the remaining lock time, with a floor so short locks do not spin.
+    const wait = Math.max(50, (earliest - Date.now()) / 2);
+    if (Date.now() + wait > deadline) return;
+    timer = setTimeout(() => {
+      void Promise.allSettled(messages.map((m) => receiver.renewMessageLock(m))).then(() => {
+        if (!stopped) schedule();
+      });
+    }, wait);
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

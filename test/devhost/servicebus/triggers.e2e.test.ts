@@ -89,6 +89,25 @@ describe('Service Bus triggers through devhost', () => {
     assert.equal(runs[0]?.['deliveryCount'], 1);
   });
 
+  test('host.json maxConcurrentCalls bounds how many invocations run at once', async () => {
+    await client.createSender('throttle').sendMessages(Array.from({ length: 12 }, (_, n) => ({ body: { n } })));
+    await waitFor((all) => all.filter((o) => o['fn'] === 'throttle').length >= 12, 'twelve throttled calls');
+    const peaks = seen.filter((o) => o['fn'] === 'throttle').map((o) => Number(o['inFlight']));
+    assert.ok(Math.max(...peaks) <= 4, `at most 4 at once, saw ${Math.max(...peaks)}`);
+    assert.ok(Math.max(...peaks) >= 2, 'calls do overlap');
+  });
+
+  test('autoCompleteMessages: false leaves settlement to the function: unsettled messages come back', async () => {
+    await client.createSender('manual').sendMessages({ body: { id: 'm-1' } });
+    await waitFor((all) => all.filter((o) => o['fn'] === 'manual').length >= 2, 'a redelivery after the lock lapsed', 10_000);
+    assert.deepEqual(
+      seen.filter((o) => o['fn'] === 'manual').map((o) => o['deliveryCount']),
+      [1, 2],
+    );
+    const [dead] = await client.createReceiver('manual', { subQueueType: 'deadLetter', receiveMode: 'receiveAndDelete' }).receiveMessages(1, { maxWaitTimeInMs: 3000 });
+    assert.equal(dead?.deadLetterReason, 'MaxDeliveryCountExceeded');
+  });
+
   test('session triggers keep each session in order', async () => {
     const messages = [];
     for (let seq = 1; seq <= 5; seq++) {
