@@ -137,8 +137,10 @@ module keyVault 'modules/keyVault.bicep' = {
 }
 
 // Azure RBAC roles from resources.json (the Cosmos DB data-plane role is assigned in cosmos.bicep).
+var azureRoles = filter(resources.roles, candidate => candidate.plane == 'azure')
+
 module roleAssignments 'modules/roleAssignment.bicep' = [
-  for role in filter(resources.roles, role => role.plane == 'azure'): {
+  for role in azureRoles: {
     name: 'role-${role.roleDefinitionId}'
     scope: rg
     params: {

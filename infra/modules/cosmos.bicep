@@ -12,7 +12,7 @@ param principalId string
 
 var resources = loadJsonContent('../resources.json')
 var serverless = throughputMode == 'serverless'
-var dataRoles = filter(resources.roles, role => role.plane == 'cosmos')
+var dataRoles = filter(resources.roles, candidate => candidate.plane == 'cosmos')
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   name: name

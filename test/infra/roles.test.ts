@@ -72,7 +72,9 @@ function importsIn(dir: string): string[] {
 function assignedRoles(main: string, cosmos: string, manifestRoles: readonly Role[]): { roles: Role[]; problems: string[] } {
   const roles: Role[] = [];
   const problems: string[] = [];
-  const fromManifest = (collection: string, plane: string): boolean => squash(collection).includes(`filter(resources.roles, role => role.plane == '${plane}')`);
+  // The loop's collection, or the var it names, must be resources.json's roles of that plane.
+  const fromManifest = (text: string, collection: string, plane: string): boolean =>
+    /^filter\(resources\.roles, (\w+) => \1\.plane == '(\w+)'\)$/.exec(squash(variable(text, collection)?.value ?? collection))?.[2] === plane;
   for (const m of modules(main).filter((x) => x.path === 'modules/roleAssignment.bicep')) {
     const passed = objectEntries(main, m.body).find((e) => e.key === 'params');
     const args = passed ? objectEntries(main, main.indexOf('{', passed.valueStart)) : [];
@@ -81,13 +83,12 @@ function assignedRoles(main: string, cosmos: string, manifestRoles: readonly Rol
     if (principal !== 'identity.outputs.principalId') problems.push(`module ${m.symbol} assigns to ${principal || 'nobody'}, not the app's identity`);
     const literalId = /^'([0-9a-f-]{36})'$/.exec(id)?.[1];
     if (literalId) roles.push({ plane: 'azure', roleDefinitionId: literalId });
-    else if (m.loop && id === `${m.loop.variable}.roleDefinitionId` && fromManifest(m.loop.collection, 'azure')) roles.push(...manifestRoles.filter((r) => r.plane === 'azure'));
+    else if (m.loop && id === `${m.loop.variable}.roleDefinitionId` && fromManifest(main, m.loop.collection, 'azure')) roles.push(...manifestRoles.filter((r) => r.plane === 'azure'));
     else problems.push(`module ${m.symbol}: cannot tell which role "${id}" is`);
   }
   for (const r of resources(cosmos).filter((x) => x.type === 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments')) {
-    const collection = r.loop ? (variable(cosmos, r.loop.collection)?.value ?? r.loop.collection) : '';
     const body = squash(cosmos.slice(r.body, matchingClose(mask(cosmos), r.body)));
-    if (r.loop && fromManifest(collection, 'cosmos') && body.includes(`/sqlRoleDefinitions/\${${r.loop.variable}.roleDefinitionId}`)) {
+    if (r.loop && fromManifest(cosmos, r.loop.collection, 'cosmos') && body.includes(`/sqlRoleDefinitions/\${${r.loop.variable}.roleDefinitionId}`)) {
       roles.push(...manifestRoles.filter((x) => x.plane === 'cosmos'));
     } else {
       problems.push(`cosmos ${r.symbol}: cannot tell which data-plane role it assigns`);
@@ -144,5 +145,16 @@ describe('infra: roles', () => {
     assert.deepEqual(missingRoles(needs, roles), ['Service Bus send, receive and trigger scaling needs Azure Service Bus Data Owner', 'Cosmos DB items through @azure/cosmos needs Cosmos DB Built-in Data Contributor']);
     const someoneElse = noLoop.replace('identity.outputs.principalId', 'deployer().objectId');
     assert.deepEqual(assignedRoles(someoneElse, '', resourceManifest.roles).problems, ["module storageRole assigns to deployer().objectId, not the app's identity"]);
+    const wrongPlane = `var azureRoles = filter(resources.roles, r => r.plane == 'cosmos')
+module roleAssignments 'modules/roleAssignment.bicep' = [
+  for role in azureRoles: {
+    name: 'role-\${role.roleDefinitionId}'
+    params: {
+      principalId: identity.outputs.principalId
+      roleDefinitionId: role.roleDefinitionId
+    }
+  }
+]`;
+    assert.deepEqual(assignedRoles(wrongPlane, '', resourceManifest.roles), { roles: [], problems: ['module roleAssignments: cannot tell which role "role.roleDefinitionId" is'] });
   });
 });
