@@ -11,7 +11,8 @@ const usage = `usage: devhost start [options]
   --azurite-port N       Azurite blob port; queue and table use the next two (default 10000)
   --servicebus-port N    Service Bus emulator AMQP port (default 5672)
   --durable-port N       Durable Functions engine RPC port (default 17071)
-  --data-dir DIR         where emulators and timers keep state (default: <app>/.data)`;
+  --data-dir DIR         where emulators and timers keep state (default: <app>/.data)
+  --no-seed              do not run devhost.json's seed module after start`;
 
 export class UsageError extends Error {}
 
@@ -68,6 +69,9 @@ export function parseArgs(argv: readonly string[]): DevhostOptions {
         break;
       case '--data-dir':
         options.dataDir = take();
+        break;
+      case '--no-seed':
+        options.seed = false;
         break;
       default:
         throw new UsageError(`unknown option "${flag ?? ''}"`);

@@ -32,6 +32,8 @@ export interface DevhostOptions {
   serviceBusPort?: number;
   durablePort?: number;
   dataDir?: string;
+  /** Run devhost.json's `seed` module after start (default true; `--no-seed` turns it off). */
+  seed?: boolean;
 }
 
 export interface RunningDevhost {
@@ -44,6 +46,16 @@ export interface RunningDevhost {
 interface DevhostJson {
   /** A resources file (see emulators/resources.ts) whose Cosmos containers, blob containers and Service Bus entities devhost creates. */
   resources?: string;
+  /**
+   * A module (path relative to the app) exporting `seed(baseUrl, functionKey): Promise<string[]>`,
+   * run once the host is ready: demo data created through the app's own HTTP API, one line per step.
+   */
+  seed?: string;
+}
+
+/** The shape devhost expects of devhost.json's `seed` module. */
+interface SeedModule {
+  seed(baseUrl: string, functionKey: string): Promise<readonly string[]>;
 }
 
 function readDevhostJson(appDir: string): DevhostJson {
@@ -112,6 +124,8 @@ export async function startDevhost(options: DevhostOptions): Promise<RunningDevh
     await frontDoor.listen(settings.port);
     await host.startExtensions();
     printListing(host, frontDoor, settings.port, running, log);
+    // Not awaited: Ctrl-C must reach the stop handler even while seeding (runSeed never throws).
+    if (devhostJson.seed && options.seed !== false) void runSeed(appDir, devhostJson.seed, settings.port, settings.keys.function[0], log);
   } catch (err) {
     await frontDoor?.close().catch(() => undefined);
     await host.stop().catch(() => undefined);
@@ -164,6 +178,26 @@ function toServiceBusEmulatorConfig(entities: NonNullable<DevhostResources['serv
       ],
     },
   } as EmulatorConfig;
+}
+
+/**
+ * Runs the app's seed module against the running host. A failing seed is reported, not fatal: the
+ * host is up and the app's own API says what went wrong.
+ */
+async function runSeed(appDir: string, modulePath: string, port: number, functionKey: string | undefined, log: ConsoleLogger): Promise<void> {
+  if (!functionKey) {
+    log.warn(`seed ${modulePath} skipped: no function key (DEVHOST_FUNCTION_KEYS) to call the app with`);
+    return;
+  }
+  try {
+    // require, not import(): the module is named at run time by devhost.json and compiled to CommonJS.
+    const seedModule = require(resolve(appDir, modulePath)) as Partial<SeedModule>;
+    if (typeof seedModule.seed !== 'function') throw new Error(`${modulePath} exports no seed(baseUrl, functionKey) function`);
+    const done = await seedModule.seed(`http://localhost:${port}`, functionKey);
+    process.stdout.write(`Seeded (${modulePath}):\n\n${done.map((line) => `        ${line}`).join('\n')}\n\n`);
+  } catch (err) {
+    log.warn(`seed ${modulePath} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function printListing(host: FunctionHost, frontDoor: HttpFrontDoor, port: number, emulators: readonly RunningEmulator[], log: ConsoleLogger): void {

@@ -20,14 +20,19 @@ export class ValidationError extends Error {
   }
 
   static fromZod(error: z.ZodError, where: string): ValidationError {
-    const issues = error.issues.map((issue) => {
-      const path = `/${issue.path.map(String).join('/')}`;
-      const keys = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : '';
-      return { path: issue.path.length === 0 ? '/' : path, message: `${issue.message}${keys}` };
+    const issues = error.issues.flatMap((issue) => {
+      // An unknown field is named by its own pointer, so a client can tell which one to drop.
+      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: jsonPointer([...issue.path, key]), message: 'unknown field' }));
+      return [{ path: jsonPointer(issue.path), message: issue.message }];
     });
     const first = issues[0];
     return new ValidationError(first ? `${where}: ${first.path} ${first.message}` : `${where} is invalid`, issues);
   }
+}
+
+/** RFC 6901: '/' for the whole document, '~' and '/' inside a segment escaped. */
+export function jsonPointer(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '/' : path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
 /** An update without If-Match, or with a stale one. */
@@ -48,6 +53,7 @@ const statusByCode: Readonly<Record<DomainErrorCode, number>> = {
   'AGENT.NOT_MEMBER': 409,
   'AGENT.HAS_TASKS': 409,
   'AGENT.UNKNOWN_PROFILE': 400,
+  'AGENT.UNKNOWN_SERVICE': 400,
   'TASK.NOT_FOUND': 404,
   'TASK.ILLEGAL_TRANSITION': 409,
   'TASK.NOT_ASSIGNED_TO_AGENT': 403,
@@ -62,7 +68,12 @@ const statusByCode: Readonly<Record<DomainErrorCode, number>> = {
 /** The HTTP answer for an error, or undefined when it is not the caller's fault (rethrow: 500, retried). */
 export function toHttpError(err: unknown): HttpErrorResponse | undefined {
   if (err instanceof ValidationError) return { status: 400, jsonBody: { error: { code: 'VALIDATION', message: err.message, issues: err.issues } } };
-  if (err instanceof DomainError) return { status: statusByCode[err.code], jsonBody: { error: { code: err.code, message: err.message, details: err.details } } };
+  if (err instanceof DomainError) {
+    // A domain error about one field of the body names it as a validation issue does.
+    const pointer = err.details['pointer'];
+    const issues = typeof pointer === 'string' ? { issues: [{ path: pointer, message: err.message }] } : {};
+    return { status: statusByCode[err.code], jsonBody: { error: { code: err.code, message: err.message, ...issues, details: err.details } } };
+  }
   if (err instanceof PreconditionError) return { status: err.status, jsonBody: { error: { code: err.status === 412 ? 'CONFLICT.STALE_ETAG' : 'PRECONDITION.REQUIRED', message: err.message } } };
   if (err instanceof PreconditionFailedError) return { status: 412, jsonBody: { error: { code: 'CONFLICT.STALE_ETAG', message: 'the resource changed since you read it: read it again' } } };
   if (err instanceof ContentionError) return { status: 503, jsonBody: { error: { code: 'CONTENTION', message: 'too many concurrent changes; retry' } } };

@@ -9,6 +9,8 @@ export interface SwitchboardOptions {
   emulators?: ('azurite' | 'cosmos' | 'servicebus')[];
   /** Extra or overriding app settings. */
   env?: Record<string, string>;
+  /** Run devhost.json's demo seed after start (default false). */
+  seed?: boolean;
 }
 
 export async function startSwitchboard(options: SwitchboardOptions = {}): Promise<DevhostProcess> {
@@ -19,7 +21,8 @@ export async function startSwitchboard(options: SwitchboardOptions = {}): Promis
   const emulators = options.emulators ?? ['azurite', 'cosmos', 'servicebus'];
   return startDevhost({
     appDir: repoRoot,
-    args: ['--emulators', emulators.length > 0 ? emulators.join(',') : 'none'],
+    // No demo data: tests start from empty stores (test/scripts/seedDemo covers the seed itself).
+    args: ['--emulators', emulators.length > 0 ? emulators.join(',') : 'none', ...(options.seed ? [] : ['--no-seed'])],
     ports: { cosmos, azurite, serviceBus, durable },
     env: {
       CosmosDb: `AccountEndpoint=http://127.0.0.1:${cosmos}/;AccountKey=${cosmosEmulatorKey}`,

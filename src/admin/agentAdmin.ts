@@ -1,0 +1,112 @@
+// Admin use cases for agents. Admins own who an agent is and where they work; the live state
+// (presence, offers, tasks, RONA, idle time) is the server's, kept as it is on every admin write.
+import { randomUUID } from 'node:crypto';
+import { load, profileOf, type Agent } from '../domain/agent';
+import { DomainError } from '../domain/errors';
+import { ContentionError } from '../distribution/optimistic';
+import { AlreadyExistsError, PreconditionFailedError, type DistributionDeps, type Page, type Versioned } from '../distribution/ports';
+import type { EtagCondition } from './etagCondition';
+
+export type AgentAdminDeps = Pick<DistributionDeps, 'agents' | 'services' | 'signal' | 'clock'>;
+
+/** What an admin owns on an agent. */
+export type AgentSettings = Pick<Agent, 'displayName' | 'email' | 'imLicensed' | 'skills' | 'profiles' | 'memberships' | 'imCapacity'>;
+
+const maxDeleteAttempts = 10;
+
+function notFound(id: string): DomainError {
+  return new DomainError('AGENT.NOT_FOUND', `agent ${id} not found`, { agentId: id });
+}
+
+function stale(id: string, condition: EtagCondition): DomainError {
+  return new DomainError('CONFLICT.STALE_ETAG', `agent ${id} changed since you read it (If-Match ${condition.describe}): read it again`, { agentId: id });
+}
+
+/** Refuses memberships of services that do not exist; `known` are kept as they are even if their service went since. */
+async function checkServicesExist(deps: AgentAdminDeps, settings: AgentSettings, known: ReadonlySet<string>): Promise<void> {
+  for (const [index, membership] of settings.memberships.entries()) {
+    if (known.has(membership.serviceId)) continue;
+    if (!(await deps.services.read(membership.serviceId))) {
+      throw new DomainError('AGENT.UNKNOWN_SERVICE', `service ${membership.serviceId} not found`, { serviceId: membership.serviceId, pointer: `/memberships/${index}/serviceId` });
+    }
+  }
+}
+
+export async function createAgent(deps: AgentAdminDeps, settings: AgentSettings, id: string = randomUUID()): Promise<Versioned<Agent>> {
+  await checkServicesExist(deps, settings, new Set());
+  const now = deps.clock.now().toISOString();
+  // A new agent is signed out with nothing to do; they start getting tasks once they set themselves available.
+  const agent: Agent = { ...settings, id, presence: 'offline', notAvailable: null, offers: [], tasks: [], rona: null, lastOfferAt: null, idleSince: now, createdAt: now, updatedAt: now };
+  try {
+    return await deps.agents.create(agent);
+  } catch (err) {
+    if (err instanceof AlreadyExistsError) throw new DomainError('CONFLICT.EXISTS', `an agent with id ${id} exists`, { agentId: id });
+    throw err;
+  }
+}
+
+export async function getAgent(deps: AgentAdminDeps, id: string): Promise<Versioned<Agent>> {
+  const stored = await deps.agents.read(id);
+  if (!stored) throw notFound(id);
+  return stored;
+}
+
+export function listAgents(deps: AgentAdminDeps, pageSize: number, continuationToken?: string): Promise<Page<Agent>> {
+  return deps.agents.list(pageSize, continuationToken);
+}
+
+function onDutyServices(agent: Agent): Set<string> {
+  return new Set(agent.imLicensed ? agent.memberships.filter((m) => profileOf(agent, m.profile)?.onDuty).map((m) => m.serviceId) : []);
+}
+
+/**
+ * The services whose distributor should look again after an admin change: those the agent newly
+ * works in on duty, and all their on-duty services when they can take more or have new skills.
+ * An agent who is not available cannot be matched, so nothing is asked for them.
+ */
+export function servicesToRedistribute(before: Agent, after: Agent): { serviceId: string; reason: string }[] {
+  if (after.presence !== 'available') return [];
+  const was = onDutyServices(before);
+  const moreRoom = after.imCapacity > before.imCapacity;
+  const newSkills = JSON.stringify(after.skills) !== JSON.stringify(before.skills);
+  return [...onDutyServices(after)].flatMap((serviceId) => {
+    if (!was.has(serviceId)) return [{ serviceId, reason: 'membership changed' }];
+    if (moreRoom || newSkills) return [{ serviceId, reason: 'agent settings changed' }];
+    return [];
+  });
+}
+
+/** Replaces the admin-owned settings under the caller's If-Match, keeping the live state as stored. */
+export async function replaceAgent(deps: AgentAdminDeps, id: string, settings: AgentSettings, condition: EtagCondition): Promise<Versioned<Agent>> {
+  const current = await deps.agents.read(id);
+  if (!current) throw notFound(id);
+  if (!condition.matches(current.etag)) throw stale(id, condition);
+  await checkServicesExist(deps, settings, new Set(current.value.memberships.map((m) => m.serviceId)));
+  const next: Agent = { ...current.value, ...settings, updatedAt: deps.clock.now().toISOString() };
+  // The live state merged in is the one of the version the caller named: if an offer or a presence
+  // change landed since, the replace fails (412) instead of writing back stale live state.
+  const written = await deps.agents.replace(next, current.etag);
+  for (const { serviceId, reason } of servicesToRedistribute(current.value, written.value)) await deps.signal.requestDistribution(serviceId, reason);
+  return written;
+}
+
+/** Deletes the agent unless they hold offers or tasks; `condition` (If-Match) is optional here. */
+export async function deleteAgent(deps: AgentAdminDeps, id: string, condition?: EtagCondition): Promise<void> {
+  for (let attempt = 0; attempt < maxDeleteAttempts; attempt++) {
+    const current = await deps.agents.read(id);
+    if (!current) throw notFound(id);
+    if (condition && !condition.matches(current.etag)) throw stale(id, condition);
+    const agent = current.value;
+    if (load(agent) > 0) {
+      throw new DomainError('AGENT.HAS_TASKS', `agent ${id} holds ${agent.offers.length} offers and ${agent.tasks.length} tasks: let them finish first`, { agentId: id, offers: agent.offers.length, tasks: agent.tasks.length });
+    }
+    try {
+      // Conditional on the version just checked, so an offer claimed in between is never orphaned.
+      if (!(await deps.agents.delete(id, current.etag))) throw notFound(id);
+      return;
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError) || condition) throw err;
+    }
+  }
+  throw new ContentionError(`agent ${id} kept changing under ${maxDeleteAttempts} delete attempts`);
+}

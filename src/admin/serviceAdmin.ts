@@ -1,0 +1,67 @@
+// Admin use cases for services: create, read, list, replace under an ETag, delete when no task waits.
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../domain/errors';
+import type { Service } from '../domain/service';
+import { AlreadyExistsError, type DistributionDeps, type Page, type Versioned } from '../distribution/ports';
+import type { EtagCondition } from './etagCondition';
+
+export type ServiceAdminDeps = Pick<DistributionDeps, 'services' | 'queue' | 'signal' | 'clock'>;
+
+/** What an admin owns on a service; the server owns the id (once created) and the timestamps. */
+export type ServiceSettings = Omit<Service, 'id' | 'createdAt' | 'updatedAt'>;
+
+function notFound(id: string): DomainError {
+  return new DomainError('SERVICE.NOT_FOUND', `service ${id} not found`, { serviceId: id });
+}
+
+function stale(id: string, condition: EtagCondition): DomainError {
+  return new DomainError('CONFLICT.STALE_ETAG', `service ${id} changed since you read it (If-Match ${condition.describe}): read it again`, { serviceId: id });
+}
+
+export async function createService(deps: ServiceAdminDeps, settings: ServiceSettings, id: string = randomUUID()): Promise<Versioned<Service>> {
+  const now = deps.clock.now().toISOString();
+  try {
+    return await deps.services.create({ ...settings, id, createdAt: now, updatedAt: now });
+  } catch (err) {
+    if (err instanceof AlreadyExistsError) throw new DomainError('CONFLICT.EXISTS', `a service with id ${id} exists`, { serviceId: id });
+    throw err;
+  }
+}
+
+export async function getService(deps: ServiceAdminDeps, id: string): Promise<Versioned<Service>> {
+  const stored = await deps.services.read(id);
+  if (!stored) throw notFound(id);
+  return stored;
+}
+
+export function listServices(deps: ServiceAdminDeps, pageSize: number, continuationToken?: string): Promise<Page<Service>> {
+  return deps.services.list(pageSize, continuationToken);
+}
+
+/** Whether a change can create a match that was not there before, so the distributor should look again. */
+function canCreateMatch(before: Service, after: Service): boolean {
+  return (after.imEnabled && !before.imEnabled) || JSON.stringify(before.distribution) !== JSON.stringify(after.distribution) || after.maxQueueSize !== before.maxQueueSize;
+}
+
+/** Replaces the admin-owned settings; `condition` comes from If-Match and must name the current version. */
+export async function replaceService(deps: ServiceAdminDeps, id: string, settings: ServiceSettings, condition: EtagCondition): Promise<Versioned<Service>> {
+  const current = await deps.services.read(id);
+  if (!current) throw notFound(id);
+  if (!condition.matches(current.etag)) throw stale(id, condition);
+  const next: Service = { ...settings, id, createdAt: current.value.createdAt, updatedAt: deps.clock.now().toISOString() };
+  // Conditional on the version the caller saw: a write in between answers 412, not a lost update.
+  const written = await deps.services.replace(next, current.etag);
+  if (canCreateMatch(current.value, next)) await deps.signal.requestDistribution(id, 'service settings changed');
+  return written;
+}
+
+/** Deletes the service unless tasks wait in its queue; `condition` (If-Match) is optional here. */
+export async function deleteService(deps: ServiceAdminDeps, id: string, condition?: EtagCondition): Promise<void> {
+  const current = await deps.services.read(id);
+  if (!current) throw notFound(id);
+  if (condition && !condition.matches(current.etag)) throw stale(id, condition);
+  const waiting = await deps.queue.length(id);
+  if (waiting > 0) throw new DomainError('SERVICE.HAS_TASKS', `service ${id} has ${waiting} tasks waiting: cancel or transfer them first`, { serviceId: id, waiting });
+  // Without If-Match the caller accepts any version, so a settings change in between does not matter.
+  if (!(await deps.services.delete(id, condition ? current.etag : undefined))) throw notFound(id);
+}

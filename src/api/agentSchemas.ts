@@ -1,0 +1,118 @@
+// The admin API's agent bodies and answers. Admins own who an agent is and where they work; the
+// live state (presence, offers, tasks, RONA, idle time) belongs to the server and is not accepted here.
+import { builtInProfiles, type Agent } from '../domain/agent';
+import { openApiRegistry } from './openApiRegistry';
+import { ResourceId } from './resourceId';
+import { Priority, SkillLevel, SkillName } from './serviceSchemas';
+import { z } from './zod';
+
+const ProfileName = z.string().trim().min(1).max(60).openapi({ example: 'Backup' });
+
+const ProfileSchema = z
+  .object({
+    name: ProfileName,
+    onDuty: z.boolean().openapi({ description: 'Whether an agent in this profile receives the service\'s tasks.' }),
+  })
+  .strict();
+
+const MembershipSchema = z
+  .object({
+    serviceId: ResourceId,
+    profile: ProfileName.default('Duty').openapi({ description: "'Duty', 'Off Duty' or one of the agent's custom profiles (default 'Duty')." }),
+    priority: Priority.default(50).openapi({ description: "With the priority policy: higher is offered first (default 50)." }),
+  })
+  .strict();
+
+/** Everything an admin owns on an agent; PUT replaces all of it (omitted fields take their defaults). */
+const agentSettings = {
+  displayName: z.string().trim().min(1).max(200).openapi({ example: 'Ada Lovelace' }),
+  email: z.email().max(320).openapi({ example: 'ada@contoso.example' }),
+  imLicensed: z.boolean().default(true).openapi({ description: 'Licensed for the IM (chat) modality.' }),
+  skills: z.record(SkillName, SkillLevel).default({}).openapi({ description: 'Skill name to level (1..10).', example: { french: 7, billing: 4 } }),
+  profiles: z.array(ProfileSchema).max(20).default([]).openapi({ description: "Custom responsibility profiles, besides the built-in 'Duty' and 'Off Duty'." }),
+  memberships: z.array(MembershipSchema).max(200).default([]).openapi({ description: 'The services the agent works in, with their responsibility profile.' }),
+  imCapacity: z.number().int().min(1).max(20).default(3).openapi({ description: 'Chats the agent can hold at once (chat is non-blocking).' }),
+};
+
+type AgentSettingsShape = { profiles: readonly { name: string }[]; memberships: readonly { serviceId: string; profile: string }[] };
+
+/** Rules across fields: profile names unique and not built-in; memberships unique and naming a known profile. */
+function checkProfilesAndMemberships(agent: AgentSettingsShape, ctx: z.RefinementCtx): void {
+  const builtIn = new Set(builtInProfiles.map((p) => p.name.toLowerCase()));
+  const custom = new Set<string>();
+  agent.profiles.forEach((p, i) => {
+    // Case-insensitive, so "duty" cannot pass for the built-in "Duty" on an admin's screen.
+    const key = p.name.toLowerCase();
+    if (builtIn.has(key)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `"${p.name}" is a built-in profile` });
+    else if (custom.has(key)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `profile "${p.name}" is declared twice` });
+    custom.add(key);
+  });
+  const known = new Set([...builtInProfiles.map((p) => p.name), ...agent.profiles.map((p) => p.name)]);
+  const services = new Set<string>();
+  agent.memberships.forEach((m, i) => {
+    if (services.has(m.serviceId)) ctx.addIssue({ code: 'custom', path: ['memberships', i, 'serviceId'], message: `the agent is already a member of "${m.serviceId}"` });
+    services.add(m.serviceId);
+    if (!known.has(m.profile)) ctx.addIssue({ code: 'custom', path: ['memberships', i, 'profile'], message: `unknown profile "${m.profile}": use Duty, Off Duty or a custom profile of this agent` });
+  });
+}
+
+export const AgentCreateBody = openApiRegistry.register(
+  'AgentCreate',
+  z
+    .object({ id: ResourceId.optional().openapi({ description: 'The agent id; generated when omitted (409 when taken).' }), ...agentSettings })
+    .strict()
+    .superRefine(checkProfilesAndMemberships)
+    .openapi({ description: 'A new agent: starts offline, with no offers or tasks. Unknown fields are refused.' }),
+);
+
+export const AgentUpdateBody = openApiRegistry.register(
+  'AgentUpdate',
+  z
+    .object(agentSettings)
+    .strict()
+    .superRefine(checkProfilesAndMemberships)
+    .openapi({ description: "The whole of an agent's settings (full replace; live state such as presence and tasks is kept)." }),
+);
+
+export type AgentCreate = z.output<typeof AgentCreateBody>;
+export type AgentSettings = z.output<typeof AgentUpdateBody>;
+
+const Timestamp = z.iso.datetime();
+
+export const AgentSchema = openApiRegistry.register(
+  'Agent',
+  z
+    .object({
+      id: ResourceId,
+      displayName: z.string(),
+      email: z.string(),
+      imLicensed: z.boolean(),
+      skills: z.record(z.string(), z.number().int()),
+      profiles: z.array(z.object({ name: z.string(), onDuty: z.boolean() })),
+      memberships: z.array(z.object({ serviceId: z.string(), profile: z.string(), priority: z.number().int() })),
+      imCapacity: z.number().int(),
+      presence: z.enum(['available', 'busy', 'away', 'offline']),
+      notAvailable: z.object({ reason: z.string(), since: Timestamp, expiresAt: Timestamp }).nullable(),
+      offers: z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: Timestamp })),
+      tasks: z.array(z.object({ taskId: z.string(), serviceId: z.string(), since: Timestamp, phase: z.enum(['connected', 'wrap-up']) })),
+      rona: z.object({ since: Timestamp, taskId: z.string() }).nullable(),
+      lastOfferAt: Timestamp.nullable(),
+      idleSince: Timestamp,
+      createdAt: Timestamp,
+      updatedAt: Timestamp,
+    })
+    .openapi({ description: 'An agent with their live state; the ETag comes in the ETag header.' }),
+);
+
+export const AgentPageSchema = openApiRegistry.register(
+  'AgentPage',
+  z.object({
+    items: z.array(AgentSchema),
+    continuationToken: z.string().optional().openapi({ description: 'Pass it back to read the next page; absent on the last page.' }),
+  }),
+);
+
+// Fails to compile when the answer schema and the domain type disagree on their fields.
+type AgentAnswer = z.output<typeof AgentSchema>;
+const answerHasEveryField: [Exclude<keyof Agent, keyof AgentAnswer>, Exclude<keyof AgentAnswer, keyof Agent>] extends [never, never] ? true : false = true;
+void answerHasEveryField;
