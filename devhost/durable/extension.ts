@@ -112,8 +112,9 @@ export class DurableExtension implements HostExtension {
     return handleWebhookRequest(this.#engine, this.#links, this.#keys, req, res, url);
   }
 
+  /** `chain: orchestrationTrigger`, as func prints Durable functions; other functions belong to other extensions. */
   describe(fn: RegisteredFunction): string | undefined {
-    return fn.trigger.type;
+    return this.triggerTypes.some((t) => t === fn.trigger.type) ? fn.trigger.type : undefined;
   }
 
   /** The durableClient binding's data, as the extension hands it to out-of-process workers. */
