@@ -32,6 +32,8 @@ export class MessageStore {
   private readonly scheduled = new Map<number, StoredMessage>();
   private readonly consumers: Consumer[] = [];
   private readonly sessionWaiters: SessionWaiter[] = [];
+  /** Messages per session in any state (locked, deferred, scheduled too), so idle sessions can be dropped cheaply. */
+  private readonly sessionMessageCounts = new Map<string, number>();
   private nextConsumer = 0;
   private pumping = false;
   private pumpAgain = false;
@@ -70,6 +72,7 @@ export class MessageStore {
       );
     }
     this.messages.set(message.sequenceNumber, message);
+    if (message.sessionId !== undefined) this.sessionMessageCounts.set(message.sessionId, (this.sessionMessageCounts.get(message.sessionId) ?? 0) + 1);
     if (Number.isFinite(message.expiresAt)) this.expiringCount++;
     if (message.scheduledAt !== undefined && message.scheduledAt > this.now()) {
       message.state = 'scheduled';
@@ -101,7 +104,13 @@ export class MessageStore {
   }
 
   private forget(message: StoredMessage): void {
-    if (this.messages.delete(message.sequenceNumber) && Number.isFinite(message.expiresAt)) this.expiringCount--;
+    if (!this.messages.delete(message.sequenceNumber)) return;
+    if (Number.isFinite(message.expiresAt)) this.expiringCount--;
+    if (message.sessionId !== undefined) {
+      const left = (this.sessionMessageCounts.get(message.sessionId) ?? 1) - 1;
+      if (left > 0) this.sessionMessageCounts.set(message.sessionId, left);
+      else this.sessionMessageCounts.delete(message.sessionId);
+    }
   }
 
   // ---- delivery ----
@@ -451,9 +460,8 @@ export class MessageStore {
   }
 
   private dropIdleSession(session: SessionQueue | undefined): void {
-    if (session && session.owner === undefined && session.queue.length === 0 && session.state === undefined) {
-      const stillHasMessages = [...this.messages.values()].some((m) => m.sessionId === session.id);
-      if (!stillHasMessages) this.sessions.delete(session.id);
+    if (session && session.owner === undefined && session.queue.length === 0 && session.state === undefined && !this.sessionMessageCounts.has(session.id)) {
+      this.sessions.delete(session.id);
     }
   }
 
