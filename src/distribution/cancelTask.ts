@@ -7,7 +7,7 @@ import type { DistributionDeps } from './ports';
 
 export async function cancelTask(taskId: string, reason: string, deps: DistributionDeps): Promise<Task> {
   const now = deps.clock.now().toISOString();
-  const { after, before } = await update(
+  const { after } = await update(
     deps.tasks,
     taskId,
     (task) => {
@@ -32,17 +32,19 @@ export async function cancelTask(taskId: string, reason: string, deps: Distribut
     await deps.notifier.notify(cancelledOffer.agentId, `${cancelledOffer.offerId}.withdrawn`, { type: 'offer-withdrawn', offerId: cancelledOffer.offerId, taskId, reason: 'cancelled' });
     await deps.signal.requestDistribution(task.serviceId, 'offer cancelled');
   }
-  if (before.state !== 'cancelled') {
+  // Recorded on every delivery (an upsert of the same record), so a crash before it cannot lose it.
+  if (task.state === 'cancelled') {
+    const endedAt = task.timings.endedAt ?? now;
     await deps.sessions.record({
       id: task.id,
       serviceId: task.serviceId,
       taskId: task.id,
       agentId: null,
-      outcome: 'cancelled',
+      outcome: task.outcome ?? 'cancelled',
       queuedAt: task.timings.queuedAt,
       connectedAt: null,
-      endedAt: now,
-      waitSeconds: task.timings.queuedAt ? (Date.parse(now) - Date.parse(task.timings.queuedAt)) / 1000 : null,
+      endedAt,
+      waitSeconds: task.timings.queuedAt ? (Date.parse(endedAt) - Date.parse(task.timings.queuedAt)) / 1000 : null,
       handleSeconds: null,
       codes: task.codes,
       tags: task.tags,

@@ -1,0 +1,279 @@
+// The distribution invariants (ARCHITECTURE.md, issue 5), checked with fast-check over randomised
+// interleavings of distributors, agents, ring-outs and cancellations against ETag-checking stores.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { DomainError } from '../../../src/domain/errors';
+import type { DistributionPolicy } from '../../../src/domain/service';
+import { openOffer, type Task } from '../../../src/domain/task';
+import { acwTimedOut, endAcw, finishTask } from '../../../src/distribution/afterCallWork';
+import { setPresence } from '../../../src/distribution/agentState';
+import { cancelTask } from '../../../src/distribution/cancelTask';
+import { createTask } from '../../../src/distribution/createTask';
+import { distribute } from '../../../src/distribution/distribute';
+import { acceptOffer, declineOffer, expireOffer } from '../../../src/distribution/offerDecisions';
+import { queuePosition } from '../../../src/distribution/queuePosition';
+import { createMemoryDistribution, CrashError, type MemoryDistribution } from '../../support/memoryDistribution';
+import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
+
+const policies: DistributionPolicy[] = ['longest-idle', 'round-robin', 'skills', 'priority'];
+
+const scenarioArb = fc.record({
+  services: fc.array(fc.constantFrom(...policies), { minLength: 1, maxLength: 2 }),
+  agents: fc.array(fc.record({ capacity: fc.integer({ min: 1, max: 3 }), memberOf: fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }), priority: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 4 }),
+  tasks: fc.array(fc.record({ service: fc.nat(), priority: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 8 }),
+});
+
+type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+
+async function seed(world: MemoryDistribution, scenario: Scenario): Promise<{ serviceIds: string[]; agentIds: string[]; taskIds: string[] }> {
+  const serviceIds = scenario.services.map((_, i) => `s${i}`);
+  for (const [i, policy] of scenario.services.entries()) await world.services.create(makeService(`s${i}`, { policy }));
+  const agentIds: string[] = [];
+  for (const [i, a] of scenario.agents.entries()) {
+    const memberships = serviceIds.filter((_, s) => a.memberOf[s] ?? false).map((s) => duty(s, a.priority));
+    await world.agents.create(makeAgent(`a${i}`, memberships.length > 0 ? memberships : [duty('s0', a.priority)], { imCapacity: a.capacity, idleSince: `2026-11-21T08:0${i}:00.000Z` }));
+    agentIds.push(`a${i}`);
+  }
+  const taskIds: string[] = [];
+  for (const [i, t] of scenario.tasks.entries()) {
+    world.clock.advance(1000);
+    const { task } = await createTask({ serviceId: serviceIds[t.service % serviceIds.length] as string, channel: 'external', priority: t.priority, idempotencyKey: `t${i}` }, world.deps);
+    taskIds.push(task.id);
+  }
+  return { serviceIds, agentIds, taskIds };
+}
+
+/** User mistakes (accepting a settled offer, finishing someone else's task) are answered, not bugs. */
+async function tolerate(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+  }
+}
+
+function tasksOf(world: MemoryDistribution): Task[] {
+  return [...world.tasks.docs.values()].map((d) => d.value);
+}
+
+/** Runs every outstanding timeout, makes everyone available and distributes until nothing changes. */
+async function quiesce(world: MemoryDistribution, serviceIds: string[], agentIds: string[]): Promise<void> {
+  world.world.beforeIo = () => Promise.resolve();
+  for (let round = 0; round < 10; round++) {
+    world.clock.advance(3600_000);
+    for (const { message } of [...world.timeouts.scheduled.values()]) {
+      if (message.kind === 'offer') await expireOffer(message.offerId, world.deps);
+      else await tolerate(() => acwTimedOut(message.taskId, message.acwVersion, world.deps));
+    }
+    for (const agentId of agentIds) await setPresence(agentId, { presence: 'available' }, world.deps);
+    for (const serviceId of serviceIds) await distribute(serviceId, world.deps);
+  }
+}
+
+function checkConsistency(world: MemoryDistribution): void {
+  const tasks = tasksOf(world);
+  for (const { value: agent } of world.agents.docs.values()) {
+    const offered = tasks.flatMap((t) => t.offers.filter((o) => o.outcome === 'open' && o.agentId === agent.id).map((o) => o.offerId)).sort();
+    assert.deepEqual(agent.offers.map((o) => o.offerId).sort(), offered, `agent ${agent.id}'s offers match the tasks' open offers`);
+    const holding = tasks.filter((t) => (t.state === 'connected' || t.state === 'wrap-up') && t.assignedAgentId === agent.id).map((t) => t.id).sort();
+    assert.deepEqual(agent.tasks.map((t) => t.taskId).sort(), holding, `agent ${agent.id}'s tasks match the tasks assigned to them`);
+  }
+  for (const task of tasks) {
+    const entry = world.queue.entries.get(`${task.serviceId}/${task.id}`);
+    if (task.state === 'queued') {
+      assert.ok(entry, `queued task ${task.id} has its queue entry`);
+      assert.equal(entry.entry.enqueueOrder, task.enqueueOrder, 'a re-queued task keeps its place');
+    } else {
+      assert.equal(entry, undefined, `task ${task.id} (${task.state}) is not in the queue`);
+    }
+    const open = openOffer(task);
+    if (open) assert.ok(world.timeouts.scheduled.has(`offer:${open.offerId}`), `open offer ${open.offerId} has its RONA timeout`);
+  }
+}
+
+describe('distribution invariants (fast-check)', () => {
+  it('1-3: under interleaved distributors, agents, ring-outs and cancellations: one open offer, one connected agent, capacity kept, priority-then-arrival order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        scenarioArb,
+        fc.array(fc.constantFrom('accept', 'accept', 'decline', 'finish', 'endAcw', 'away', 'available'), { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        fc.array(fc.nat(), { maxLength: 2 }),
+        fc.scheduler(),
+        async (scenario, agentScript, expiries, cancellations, scheduler) => {
+          const world = createMemoryDistribution();
+          const { serviceIds, agentIds, taskIds } = await seed(world, scenario);
+          world.world.beforeIo = (label) => scheduler.schedule(Promise.resolve(), label).then(() => undefined);
+          const deps = world.deps;
+
+          const distributors = serviceIds.map(async (serviceId) => {
+            // One session per service: rounds of one service never overlap; different services race.
+            for (let i = 0; i < 3; i++) await distribute(serviceId, deps);
+          });
+          const agents = agentIds.map(async (agentId) => {
+            for (const action of agentScript) {
+              const agent = (await deps.agents.read(agentId))?.value;
+              if (!agent) return;
+              if (action === 'accept' && agent.offers[0]) await tolerate(() => acceptOffer(agentId, agent.offers[0]!.offerId, deps));
+              if (action === 'decline' && agent.offers[0]) await tolerate(() => declineOffer(agentId, agent.offers[0]!.offerId, deps));
+              const connected = agent.tasks.find((t) => t.phase === 'connected');
+              if (action === 'finish' && connected) await tolerate(() => finishTask(agentId, connected.taskId, deps));
+              const wrapping = agent.tasks.find((t) => t.phase === 'wrap-up');
+              if (action === 'endAcw' && wrapping) await tolerate(() => endAcw(agentId, wrapping.taskId, deps));
+              if (action === 'away') await setPresence(agentId, { presence: 'away', reason: 'lunch' }, deps);
+              if (action === 'available') await setPresence(agentId, { presence: 'available' }, deps);
+            }
+          });
+          const ringOuts = (async () => {
+            for (const pick of expiries) {
+              const offers = [...world.timeouts.scheduled.values()].filter((t) => t.message.kind === 'offer');
+              const chosen = offers[pick % Math.max(1, offers.length)];
+              if (chosen && chosen.message.kind === 'offer') await expireOffer(chosen.message.offerId, deps);
+              else await scheduler.schedule(Promise.resolve(), 'idle');
+            }
+          })();
+          const customers = (async () => {
+            for (const pick of cancellations) await tolerate(() => cancelTask(taskIds[pick % taskIds.length] as string, 'customer gave up', deps));
+          })();
+
+          await scheduler.waitFor(Promise.all([...distributors, ...agents, ringOuts, customers]));
+          await quiesce(world, serviceIds, agentIds);
+          assert.deepEqual(world.world.violations, []);
+          checkConsistency(world);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('4: the queue position the API reports is the order in which offers are then made', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ priority: fc.integer({ min: 0, max: 4 }), gapMs: fc.integer({ min: 0, max: 2 }) }), { minLength: 1, maxLength: 12 }), async (arrivals) => {
+        const world = createMemoryDistribution();
+        await world.services.create(makeService('s'));
+        await world.agents.create(makeAgent('a', [duty('s')], { presence: 'offline' }));
+        const ids: string[] = [];
+        for (const [i, arrival] of arrivals.entries()) {
+          world.clock.advance(arrival.gapMs);
+          ids.push((await createTask({ serviceId: 's', channel: 'external', priority: arrival.priority, idempotencyKey: `k${i}` }, world.deps)).task.id);
+        }
+        const positions = new Map<string, number>();
+        for (const id of ids) positions.set(id, (await queuePosition(id, world.deps)).position ?? -1);
+        assert.deepEqual([...positions.values()].sort((a, b) => a - b), ids.map((_, i) => i + 1), 'positions are 1..n');
+
+        await setPresence('a', { presence: 'available' }, world.deps);
+        const offered: string[] = [];
+        for (let i = 0; i < ids.length; i++) {
+          await distribute('s', world.deps);
+          const offer = (await world.agents.read('a'))?.value.offers[0];
+          assert.ok(offer, 'the agent got the next task');
+          offered.push(offer.taskId);
+          await acceptOffer('a', offer.offerId, world.deps);
+          await finishTask('a', offer.taskId, world.deps);
+          await endAcw('a', offer.taskId, world.deps);
+        }
+        assert.deepEqual(offered.map((id) => positions.get(id)), ids.map((_, i) => i + 1));
+        // The oracle: priority descending, then arrival (creation order, ties broken by id) ascending.
+        const expected = ids
+          .map((id, i) => ({ id, priority: arrivals[i]!.priority, i }))
+          .sort((x, y) => y.priority - x.priority || x.i - y.i)
+          .map((t) => t.id);
+        const sameInstant = arrivals.some((a, i) => i > 0 && a.gapMs === 0);
+        if (!sameInstant) assert.deepEqual(offered, expected);
+        else assert.deepEqual(offered.map((id) => arrivals[ids.indexOf(id)]!.priority), expected.map((id) => arrivals[ids.indexOf(id)]!.priority));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  describe('5: a message delivered twice, or a handler that crashes after a write and is redelivered, ends as one clean delivery', () => {
+    type Step = 'distribute' | 'accept' | 'decline' | 'expire' | 'finish' | 'acw-timeout' | 'cancel';
+
+    /** A world with two services' worth of tasks, some offered, one connected, one in ACW. */
+    async function prepared(): Promise<MemoryDistribution> {
+      const world = createMemoryDistribution();
+      await world.services.create(makeService('s', { policy: 'round-robin' }));
+      await world.agents.create(makeAgent('a', [duty('s')], { imCapacity: 3 }));
+      await world.agents.create(makeAgent('b', [duty('s')], { imCapacity: 1 }));
+      for (let i = 0; i < 6; i++) {
+        world.clock.advance(1000);
+        await createTask({ serviceId: 's', channel: 'external', idempotencyKey: `k${i}`, priority: i % 2 }, world.deps);
+      }
+      await distribute('s', world.deps);
+      const a = (await world.agents.read('a'))!.value;
+      await acceptOffer('a', a.offers[0]!.offerId, world.deps);
+      await acceptOffer('a', a.offers[1]!.offerId, world.deps);
+      await finishTask('a', a.offers[1]!.taskId, world.deps);
+      return world;
+    }
+
+    /** The message a step delivers: its ids come from the state before the first delivery. */
+    async function messageFor(step: Step, world: MemoryDistribution): Promise<(deps: MemoryDistribution['deps']) => Promise<unknown>> {
+      const a = (await world.agents.read('a'))!.value;
+      const b = (await world.agents.read('b'))!.value;
+      switch (step) {
+        case 'distribute':
+          return (deps) => distribute('s', deps);
+        case 'accept':
+          return (deps) => acceptOffer('b', b.offers[0]!.offerId, deps);
+        case 'decline':
+          return (deps) => declineOffer('b', b.offers[0]!.offerId, deps);
+        case 'expire':
+          return (deps) => expireOffer(a.offers[0]!.offerId, deps);
+        case 'finish': {
+          const taskId = a.tasks.find((t) => t.phase === 'connected')!.taskId;
+          return (deps) => finishTask('a', taskId, deps);
+        }
+        case 'acw-timeout': {
+          const taskId = a.tasks.find((t) => t.phase === 'wrap-up')!.taskId;
+          return (deps) => acwTimedOut(taskId, 0, deps);
+        }
+        case 'cancel': {
+          const waiting = [...world.tasks.docs.values()].find((d) => d.value.state === 'offered')!.value;
+          return (deps) => cancelTask(waiting.id, 'customer left', deps);
+        }
+      }
+    }
+
+    function snapshot(world: MemoryDistribution): unknown {
+      const values = <T>(map: Map<string, { value: T }>) => [...map.entries()].sort().map(([id, d]) => [id, d.value]);
+      return {
+        tasks: values(world.tasks.docs),
+        agents: values(world.agents.docs),
+        queue: [...world.queue.entries.entries()].sort().map(([k, e]) => [k, e.entry]),
+        timeouts: [...world.timeouts.scheduled.entries()].sort(),
+        notifications: [...world.notifier.events.entries()].sort(),
+        sessions: [...world.sessions.records.entries()].sort(),
+      };
+    }
+
+    const steps: Step[] = ['distribute', 'accept', 'decline', 'expire', 'finish', 'acw-timeout', 'cancel'];
+
+    it('for every step and every write it can crash after', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...steps), fc.integer({ min: 1, max: 12 }), fc.boolean(), async (step, crashAt, twice) => {
+          const clean = await prepared();
+          await (await messageFor(step, clean))(clean.deps);
+
+          const redelivered = await prepared();
+          const deliver = await messageFor(step, redelivered);
+          redelivered.world.writes = 0;
+          redelivered.world.crashAfterWrite = crashAt;
+          let crashed = false;
+          try {
+            await deliver(redelivered.deps);
+          } catch (err) {
+            if (!(err instanceof CrashError)) throw err;
+            crashed = true;
+          }
+          redelivered.world.crashAfterWrite = undefined;
+          if (crashed || twice) await deliver(redelivered.deps);
+          assert.deepEqual(snapshot(redelivered), snapshot(clean));
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+  });
+});

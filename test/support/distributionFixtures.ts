@@ -1,0 +1,49 @@
+// Builders for services, agents and tasks in distribution tests.
+import type { Agent, Membership } from '../../src/domain/agent';
+import type { DistributionPolicy, Service } from '../../src/domain/service';
+
+const epoch = '2026-11-21T08:00:00.000Z';
+
+export function makeService(id: string, overrides: Partial<Service> & { policy?: DistributionPolicy } = {}): Service {
+  const { policy, ...rest } = overrides;
+  return {
+    id,
+    name: `Service ${id}`,
+    address: `${id}@contoso.example`,
+    imEnabled: true,
+    distribution: { policy: policy ?? 'longest-idle', requiredSkills: policy === 'skills' ? [{ skill: 'billing', minLevel: 2 }] : [], ronaTimeoutSeconds: 30 },
+    afterCallWork: { durationSeconds: 60, extendable: true, maxExtensionSeconds: 120, canEndEarly: true },
+    maxQueueSize: 1000,
+    defaultPriority: 1,
+    createdAt: epoch,
+    updatedAt: epoch,
+    ...rest,
+  };
+}
+
+export function makeAgent(id: string, memberships: readonly Membership[], overrides: Partial<Agent> = {}): Agent {
+  return {
+    id,
+    displayName: `Agent ${id}`,
+    email: `${id}@contoso.example`,
+    imLicensed: true,
+    skills: { billing: 3 },
+    profiles: [],
+    memberships,
+    imCapacity: 1,
+    presence: 'available',
+    notAvailable: null,
+    offers: [],
+    tasks: [],
+    rona: null,
+    lastOfferAt: null,
+    idleSince: epoch,
+    createdAt: epoch,
+    updatedAt: epoch,
+    ...overrides,
+  };
+}
+
+export function duty(serviceId: string, priority = 1): Membership {
+  return { serviceId, profile: 'Duty', priority };
+}

@@ -1,0 +1,310 @@
+// In-memory implementations of the distribution ports for property tests: ETag semantics like
+// Cosmos, a hook before every store call (so fast-check's scheduler can interleave concurrent
+// use cases at each I/O), invariant checks on every write, and crash injection after a write.
+import type { Agent } from '../../src/domain/agent';
+import type { Service } from '../../src/domain/service';
+import type { Task } from '../../src/domain/task';
+import {
+  AlreadyExistsError,
+  PreconditionFailedError,
+  type AgentDirectory,
+  type AgentEvent,
+  type AgentNotifier,
+  type Clock,
+  type DistributionDeps,
+  type DistributionSignal,
+  type DocumentStore,
+  type Page,
+  type QueueEntry,
+  type QueueStore,
+  type SessionLog,
+  type SessionRecord,
+  type TimeoutMessage,
+  type TimeoutScheduler,
+  type Versioned,
+} from '../../src/distribution/ports';
+
+/**
+ * The queue order the specification asks for, written independently of the production comparator
+ * so that the tests are an oracle for it: priority descending, then arrival ascending.
+ */
+export function specifiedOrder(a: { priority: number; enqueueOrder: string }, b: { priority: number; enqueueOrder: string }): number {
+  if (a.priority > b.priority) return -1;
+  if (a.priority < b.priority) return 1;
+  return a.enqueueOrder.localeCompare(b.enqueueOrder, 'en');
+}
+
+export class CrashError extends Error {
+  override name = 'CrashError';
+}
+
+/** Shared by every store of one world: the I/O hook, the write counter and the crash switch. */
+export class World {
+  /** Called before every store operation; a fast-check scheduler makes it a point of interleaving. */
+  beforeIo: (label: string) => Promise<void> = () => Promise.resolve();
+  writes = 0;
+  /** Throw a CrashError right after the write with this number (1-based) has been applied. */
+  crashAfterWrite: number | undefined;
+  /** Invariant violations seen on writes. */
+  readonly violations: string[] = [];
+  sequence = 0;
+
+  async io(label: string): Promise<void> {
+    await this.beforeIo(label);
+  }
+
+  wrote(): void {
+    this.writes++;
+    if (this.crashAfterWrite !== undefined && this.writes === this.crashAfterWrite) throw new CrashError(`crash after write ${this.writes}`);
+  }
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+export class MemoryStore<T extends { readonly id: string }> implements DocumentStore<T> {
+  readonly docs = new Map<string, Versioned<T>>();
+  readonly #world: World;
+  readonly #name: string;
+  readonly #onWrite: (before: T | undefined, after: T) => void;
+  #etags = 0;
+
+  constructor(world: World, name: string, onWrite: (before: T | undefined, after: T) => void = () => undefined) {
+    this.#world = world;
+    this.#name = name;
+    this.#onWrite = onWrite;
+  }
+
+  #store(value: T): Versioned<T> {
+    const versioned = { value: clone(value), etag: `"${this.#name}-${++this.#etags}"` };
+    this.docs.set(value.id, versioned);
+    return clone(versioned);
+  }
+
+  async read(id: string): Promise<Versioned<T> | undefined> {
+    await this.#world.io(`${this.#name}.read`);
+    const doc = this.docs.get(id);
+    return doc ? clone(doc) : undefined;
+  }
+
+  async create(value: T): Promise<Versioned<T>> {
+    await this.#world.io(`${this.#name}.create`);
+    if (this.docs.has(value.id)) throw new AlreadyExistsError(value.id);
+    this.#onWrite(undefined, value);
+    const stored = this.#store(value);
+    this.#world.wrote();
+    return stored;
+  }
+
+  async replace(value: T, etag: string): Promise<Versioned<T>> {
+    await this.#world.io(`${this.#name}.replace`);
+    const current = this.docs.get(value.id);
+    if (!current || current.etag !== etag) throw new PreconditionFailedError(`${this.#name}/${value.id}`);
+    this.#onWrite(current.value, value);
+    const stored = this.#store(value);
+    this.#world.wrote();
+    return stored;
+  }
+
+  async delete(id: string, etag?: string): Promise<boolean> {
+    await this.#world.io(`${this.#name}.delete`);
+    const current = this.docs.get(id);
+    if (!current) return false;
+    if (etag !== undefined && current.etag !== etag) throw new PreconditionFailedError(`${this.#name}/${id}`);
+    this.docs.delete(id);
+    this.#world.wrote();
+    return true;
+  }
+
+  async list(pageSize: number, continuationToken?: string): Promise<Page<T>> {
+    await this.#world.io(`${this.#name}.list`);
+    const all = [...this.docs.values()].sort((a, b) => (a.value.id < b.value.id ? -1 : 1));
+    const start = continuationToken ? Number(continuationToken) : 0;
+    const items = all.slice(start, start + pageSize).map(clone);
+    return { items, continuationToken: start + pageSize < all.length ? String(start + pageSize) : undefined };
+  }
+}
+
+interface StoredEntry {
+  entry: QueueEntry;
+  etag: string;
+  /** World sequence number when this entry was (re)written: lets tests reason about what a head read saw. */
+  putSeq: number;
+}
+
+export class MemoryQueue implements QueueStore {
+  readonly entries = new Map<string, StoredEntry>();
+  /** The world sequence number at each service's latest head read. */
+  readonly lastHeadRead = new Map<string, number>();
+  readonly #world: World;
+  #etags = 0;
+
+  constructor(world: World) {
+    this.#world = world;
+  }
+
+  #key(serviceId: string, taskId: string): string {
+    return `${serviceId}/${taskId}`;
+  }
+
+  ordered(serviceId: string): StoredEntry[] {
+    return [...this.entries.values()].filter((e) => e.entry.serviceId === serviceId).sort((a, b) => specifiedOrder(a.entry, b.entry));
+  }
+
+  async put(entry: QueueEntry): Promise<Versioned<QueueEntry>> {
+    await this.#world.io('queue.put');
+    const stored = { entry: clone(entry), etag: `"q-${++this.#etags}"`, putSeq: ++this.#world.sequence };
+    this.entries.set(this.#key(entry.serviceId, entry.taskId), stored);
+    this.#world.wrote();
+    return { value: clone(entry), etag: stored.etag };
+  }
+
+  async read(serviceId: string, taskId: string): Promise<Versioned<QueueEntry> | undefined> {
+    await this.#world.io('queue.read');
+    const stored = this.entries.get(this.#key(serviceId, taskId));
+    return stored ? { value: clone(stored.entry), etag: stored.etag } : undefined;
+  }
+
+  async head(serviceId: string): Promise<Versioned<QueueEntry> | undefined> {
+    await this.#world.io('queue.head');
+    this.lastHeadRead.set(serviceId, ++this.#world.sequence);
+    const first = this.ordered(serviceId)[0];
+    return first ? { value: clone(first.entry), etag: first.etag } : undefined;
+  }
+
+  async remove(serviceId: string, taskId: string, etag?: string): Promise<boolean> {
+    await this.#world.io('queue.remove');
+    const key = this.#key(serviceId, taskId);
+    const stored = this.entries.get(key);
+    if (!stored) return false;
+    if (etag !== undefined && stored.etag !== etag) throw new PreconditionFailedError(`queue/${key}`);
+    this.entries.delete(key);
+    this.#world.wrote();
+    return true;
+  }
+
+  async countAhead(entry: QueueEntry): Promise<number> {
+    await this.#world.io('queue.countAhead');
+    return this.ordered(entry.serviceId).filter((e) => specifiedOrder(e.entry, entry) < 0).length;
+  }
+
+  async length(serviceId: string): Promise<number> {
+    await this.#world.io('queue.length');
+    return this.ordered(serviceId).length;
+  }
+}
+
+class MemoryDirectory implements AgentDirectory {
+  readonly #agents: MemoryStore<Agent>;
+  readonly #world: World;
+  constructor(world: World, agents: MemoryStore<Agent>) {
+    this.#world = world;
+    this.#agents = agents;
+  }
+  async candidatesFor(serviceId: string): Promise<readonly Versioned<Agent>[]> {
+    await this.#world.io('agents.query');
+    return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence === 'available').map(clone);
+  }
+  async staffedCapacity(serviceId: string): Promise<number> {
+    await this.#world.io('agents.capacity');
+    return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence !== 'offline').reduce((sum, a) => sum + a.value.imCapacity, 0);
+  }
+}
+
+export class RecordingSignal implements DistributionSignal {
+  readonly requests: { serviceId: string; reason: string }[] = [];
+  async requestDistribution(serviceId: string, reason: string): Promise<void> {
+    this.requests.push({ serviceId, reason });
+  }
+}
+
+export class RecordingTimeouts implements TimeoutScheduler {
+  /** By message id: scheduling the same message twice is one delivery, as with duplicate detection. */
+  readonly scheduled = new Map<string, { message: TimeoutMessage; at: string }>();
+  readonly #world: World;
+  constructor(world: World) {
+    this.#world = world;
+  }
+  async schedule(message: TimeoutMessage, at: Date): Promise<void> {
+    await this.#world.io('timeouts.schedule');
+    const id = message.kind === 'offer' ? `offer:${message.offerId}` : `acw:${message.taskId}:${message.acwVersion}`;
+    if (!this.scheduled.has(id)) this.scheduled.set(id, { message: clone(message), at: at.toISOString() });
+    this.#world.wrote();
+  }
+}
+
+export class RecordingNotifier implements AgentNotifier {
+  readonly events = new Map<string, { agentId: string; event: AgentEvent }>();
+  async notify(agentId: string, eventId: string, event: AgentEvent): Promise<void> {
+    this.events.set(eventId, { agentId, event: clone(event) });
+  }
+}
+
+export class MemorySessions implements SessionLog {
+  readonly records = new Map<string, SessionRecord>();
+  async record(session: SessionRecord): Promise<void> {
+    this.records.set(session.id, clone(session));
+  }
+  async averageHandleSeconds(serviceId: string): Promise<number | undefined> {
+    const handled = [...this.records.values()].filter((r) => r.serviceId === serviceId && r.handleSeconds !== null);
+    return handled.length === 0 ? undefined : handled.reduce((s, r) => s + (r.handleSeconds ?? 0), 0) / handled.length;
+  }
+}
+
+export class ManualClock implements Clock {
+  #now: number;
+  constructor(start = Date.parse('2026-11-21T09:00:00Z')) {
+    this.#now = start;
+  }
+  now(): Date {
+    return new Date(this.#now);
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
+
+export interface MemoryDistribution {
+  readonly world: World;
+  readonly deps: DistributionDeps;
+  readonly services: MemoryStore<Service>;
+  readonly agents: MemoryStore<Agent>;
+  readonly tasks: MemoryStore<Task>;
+  readonly queue: MemoryQueue;
+  readonly signal: RecordingSignal;
+  readonly timeouts: RecordingTimeouts;
+  readonly notifier: RecordingNotifier;
+  readonly sessions: MemorySessions;
+  readonly clock: ManualClock;
+}
+
+/** Invariants 1 and 2 checked on every write; invariant 3 on every claim. */
+export function createMemoryDistribution(clock = new ManualClock()): MemoryDistribution {
+  const world = new World();
+  const queue = new MemoryQueue(world);
+  const tasks = new MemoryStore<Task>(world, 'tasks', (before, after) => {
+    const open = after.offers.filter((o) => o.outcome === 'open').length;
+    const accepted = after.offers.filter((o) => o.outcome === 'accepted').length;
+    if (open > 1) world.violations.push(`task ${after.id} has ${open} open offers`);
+    if (accepted > 1) world.violations.push(`task ${after.id} was accepted by ${accepted} agents`);
+    if (before && before.assignedAgentId !== null && after.assignedAgentId !== before.assignedAgentId) world.violations.push(`task ${after.id} changed its connected agent`);
+    if (before?.state === 'queued' && after.state === 'offered') {
+      // Invariant 3: nothing that was waiting when this round read its head may be ahead of the task offered.
+      const headRead = queue.lastHeadRead.get(after.serviceId) ?? 0;
+      const ahead = queue.ordered(after.serviceId).filter((e) => e.entry.taskId !== after.id && e.putSeq <= headRead && specifiedOrder(e.entry, { priority: after.priority, enqueueOrder: after.enqueueOrder }) < 0);
+      for (const e of ahead) world.violations.push(`task ${after.id} offered while ${e.entry.taskId} waited ahead of it`);
+    }
+  });
+  const agents = new MemoryStore<Agent>(world, 'agents', (_before, after) => {
+    const load = after.offers.length + after.tasks.length;
+    if (load > after.imCapacity) world.violations.push(`agent ${after.id} holds ${load} chats with capacity ${after.imCapacity}`);
+  });
+  const services = new MemoryStore<Service>(world, 'services');
+  const signal = new RecordingSignal();
+  const timeouts = new RecordingTimeouts(world);
+  const notifier = new RecordingNotifier();
+  const sessions = new MemorySessions();
+  const deps: DistributionDeps = { services, agents, tasks, queue, directory: new MemoryDirectory(world, agents), signal, timeouts, notifier, sessions, clock };
+  return { world, deps, services, agents, tasks, queue, signal, timeouts, notifier, sessions, clock };
+}
