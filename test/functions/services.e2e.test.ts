@@ -1,0 +1,229 @@
+// The admin API for services through devhost, against the Cosmos DB and Service Bus emulators.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { adminApi, errorCode, issuePaths, type Api } from '../support/adminApi';
+import type { DevhostProcess } from '../support/devhost';
+import { startSwitchboard } from '../support/switchboard';
+
+interface ServiceAnswer {
+  id: string;
+  name: string;
+  address: string;
+  imEnabled: boolean;
+  distribution: { policy: string; requiredSkills: { skill: string; minLevel: number }[]; ronaTimeoutSeconds: number };
+  afterCallWork: { durationSeconds: number; extendable: boolean; maxExtensionSeconds: number; canEndEarly: boolean };
+  maxQueueSize: number;
+  defaultPriority: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const support = { name: 'Customer support', address: 'support@contoso.example', distribution: { policy: 'longest-idle' } };
+
+describe('admin API: /api/services', () => {
+  let devhost: DevhostProcess;
+  let api: Api;
+
+  before(async () => {
+    devhost = await startSwitchboard();
+    api = adminApi(devhost.baseUrl);
+  });
+  after(async () => {
+    await devhost?.stop();
+  });
+
+  it('needs a function key', async () => {
+    assert.equal((await api('GET', '/api/services', { key: null })).status, 401);
+    assert.equal((await api('POST', '/api/services', { key: null, body: { id: 'nokey', ...support } })).status, 401);
+    assert.equal((await api('GET', '/api/services', { key: 'wrong-key' })).status, 401);
+    assert.equal((await api('GET', '/api/services/nokey')).status, 404, 'the keyless POST wrote nothing');
+  });
+
+  it('creates a service with defaults, answering 201 with Location and ETag, and reads it back', async () => {
+    const created = await api<ServiceAnswer>('POST', '/api/services', { body: { id: 'support', ...support } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.headers.get('location'), `${devhost.baseUrl}/api/services/support`);
+    const etag = created.headers.get('etag');
+    assert.ok(etag && /^".+"$/.test(etag), `ETag ${String(etag)}`);
+    assert.deepEqual(created.body.distribution, { policy: 'longest-idle', requiredSkills: [], ronaTimeoutSeconds: 30 });
+    assert.deepEqual(created.body.afterCallWork, { durationSeconds: 60, extendable: false, maxExtensionSeconds: 0, canEndEarly: true });
+    assert.equal(created.body.imEnabled, true);
+    assert.equal(created.body.maxQueueSize, 1000);
+    assert.equal(created.body.defaultPriority, 50);
+    assert.equal(created.body.createdAt, created.body.updatedAt);
+
+    const read = await api<ServiceAnswer>('GET', '/api/services/support');
+    assert.equal(read.status, 200);
+    assert.equal(read.headers.get('etag'), etag);
+    assert.deepEqual(read.body, created.body);
+  });
+
+  it('generates an id when none is given, and refuses a taken one with 409', async () => {
+    const created = await api<ServiceAnswer>('POST', '/api/services', { body: { ...support, name: 'No id' } });
+    assert.equal(created.status, 201);
+    assert.match(created.body.id, /^[0-9a-f-]{36}$/);
+    const taken = await api('POST', '/api/services', { body: { id: 'support', ...support, name: 'Impostor' } });
+    assert.equal(taken.status, 409);
+    assert.equal(errorCode(taken), 'CONFLICT.EXISTS');
+    assert.equal((await api<ServiceAnswer>('GET', '/api/services/support')).body.name, 'Customer support');
+    assert.equal((await api('DELETE', `/api/services/${created.body.id}`)).status, 204);
+  });
+
+  it('refuses unknown fields, naming each by JSON pointer, and writes nothing', async () => {
+    const res = await api('POST', '/api/services', {
+      body: { id: 'unknown-fields', ...support, colour: 'red', distribution: { policy: 'longest-idle', turbo: true }, createdAt: '2020-01-01T00:00:00.000Z' },
+    });
+    assert.equal(res.status, 400);
+    assert.equal(errorCode(res), 'VALIDATION');
+    assert.deepEqual(issuePaths(res).sort(), ['/colour', '/createdAt', '/distribution/turbo']);
+    assert.equal((await api('GET', '/api/services/unknown-fields')).status, 404);
+  });
+
+  it('refuses bad values, naming the field', async () => {
+    const cases: [unknown, string][] = [
+      [{ ...support, distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 4 } }, '/distribution/ronaTimeoutSeconds'],
+      [{ ...support, distribution: { policy: 'fastest' } }, '/distribution/policy'],
+      [{ ...support, distribution: { policy: 'skills' } }, '/distribution/requiredSkills'],
+      [{ ...support, distribution: { policy: 'skills', requiredSkills: [{ skill: 'french', minLevel: 11 }] } }, '/distribution/requiredSkills/0/minLevel'],
+      [{ ...support, afterCallWork: { durationSeconds: 3601 } }, '/afterCallWork/durationSeconds'],
+      [{ ...support, maxQueueSize: 0 }, '/maxQueueSize'],
+      [{ ...support, defaultPriority: 101 }, '/defaultPriority'],
+      [{ ...support, name: '' }, '/name'],
+      [{ ...support, id: 'has/slash' }, '/id'],
+      [{ address: 'x@y.example', distribution: { policy: 'round-robin' } }, '/name'],
+    ];
+    for (const [body, pointer] of cases) {
+      const res = await api('POST', '/api/services', { body });
+      assert.equal(res.status, 400, `${pointer}: ${JSON.stringify(res.body)}`);
+      assert.deepEqual(issuePaths(res), [pointer], JSON.stringify(res.body));
+    }
+  });
+
+  it('answers 400 to a malformed JSON body and to an empty one', async () => {
+    const malformed = await api('POST', '/api/services', { rawBody: '{"name": "Support",' });
+    assert.equal(malformed.status, 400);
+    assert.deepEqual(issuePaths(malformed), ['/']);
+    assert.equal((await api('POST', '/api/services', { rawBody: '' })).status, 400);
+    assert.equal((await api('POST', '/api/services', { body: ['not', 'an', 'object'] })).status, 400);
+  });
+
+  it('answers 404 for unknown ids on every verb', async () => {
+    const get = await api('GET', '/api/services/nope');
+    assert.equal(get.status, 404);
+    assert.equal(errorCode(get), 'SERVICE.NOT_FOUND');
+    assert.equal((await api('PUT', '/api/services/nope', { body: support, headers: { 'if-match': '"x"' } })).status, 404);
+    assert.equal((await api('DELETE', '/api/services/nope')).status, 404);
+  });
+
+  it('lists services a page at a time, each once, across pages', async () => {
+    const ids = ['page-a', 'page-b', 'page-c', 'page-d', 'page-e'];
+    for (const id of ids) assert.equal((await api('POST', '/api/services', { body: { id, ...support, name: id } })).status, 201);
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const query = `pageSize=2${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`;
+      const page = await api<{ items: ServiceAnswer[]; continuationToken?: string }>('GET', `/api/services?${query}`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      assert.ok(page.body.items.length <= 2);
+      seen.push(...page.body.items.map((s) => s.id));
+      token = page.body.continuationToken;
+      pages++;
+    } while (token && pages < 20);
+    assert.deepEqual(seen, [...seen].sort(), 'ordered by id');
+    assert.equal(new Set(seen).size, seen.length, 'no service twice');
+    for (const id of [...ids, 'support']) assert.ok(seen.includes(id), `${id} listed`);
+    assert.ok(pages >= 3, `${pages} pages of 2`);
+  });
+
+  it('refuses bad paging parameters, naming them', async () => {
+    for (const [query, pointer] of [
+      ['pageSize=0', '/pageSize'],
+      ['pageSize=101', '/pageSize'],
+      ['pageSize=two', '/pageSize'],
+      ['pages=2', '/pages'],
+    ]) {
+      const res = await api('GET', `/api/services?${query}`);
+      assert.equal(res.status, 400, query);
+      assert.deepEqual(issuePaths(res), [pointer], query);
+    }
+  });
+
+  it('replaces a service only with a current If-Match: 428 without, 412 stale, nothing changed by either', async () => {
+    const before = await api<ServiceAnswer>('GET', '/api/services/support');
+    const etag = before.headers.get('etag') ?? '';
+    const update = { name: 'Support (EN)', address: 'help@contoso.example', distribution: { policy: 'priority', ronaTimeoutSeconds: 45 }, maxQueueSize: 50 };
+
+    const missing = await api('PUT', '/api/services/support', { body: update });
+    assert.equal(missing.status, 428);
+    assert.equal(errorCode(missing), 'PRECONDITION.REQUIRED');
+
+    const stale = await api('PUT', '/api/services/support', { body: update, headers: { 'if-match': '"00000000-0000-0000-0000-000000000000"' } });
+    assert.equal(stale.status, 412);
+    assert.equal(errorCode(stale), 'CONFLICT.STALE_ETAG');
+
+    const invalid = await api('PUT', '/api/services/support', { body: { ...update, id: 'other', maxQueueSize: -1 }, headers: { 'if-match': etag } });
+    assert.equal(invalid.status, 400);
+    assert.deepEqual(issuePaths(invalid).sort(), ['/id', '/maxQueueSize']);
+
+    const unchanged = await api<ServiceAnswer>('GET', '/api/services/support');
+    assert.equal(unchanged.headers.get('etag'), etag);
+    assert.deepEqual(unchanged.body, before.body);
+
+    const replaced = await api<ServiceAnswer>('PUT', '/api/services/support', { body: update, headers: { 'if-match': etag } });
+    assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+    const newEtag = replaced.headers.get('etag');
+    assert.ok(newEtag && newEtag !== etag);
+    assert.equal(replaced.body.id, 'support');
+    assert.equal(replaced.body.createdAt, before.body.createdAt);
+    assert.ok(replaced.body.updatedAt > before.body.updatedAt, 'updatedAt bumped');
+    assert.equal(replaced.body.name, 'Support (EN)');
+    assert.deepEqual(replaced.body.distribution, { policy: 'priority', requiredSkills: [], ronaTimeoutSeconds: 45 });
+    assert.equal(replaced.body.defaultPriority, 50, 'full replace: an omitted field takes its default');
+
+    const again = await api('PUT', '/api/services/support', { body: { ...update, name: 'Lost update' }, headers: { 'if-match': etag } });
+    assert.equal(again.status, 412, 'the old ETag is stale now');
+    assert.equal((await api<ServiceAnswer>('GET', '/api/services/support')).body.name, 'Support (EN)');
+
+    const malformedIfMatch = await api('PUT', '/api/services/support', { body: update, headers: { 'if-match': 'no-quotes' } });
+    assert.equal(malformedIfMatch.status, 400);
+    assert.deepEqual(issuePaths(malformedIfMatch), ['/headers/if-match']);
+  });
+
+  it('refuses to delete a service while tasks wait in its queue, then deletes it', async () => {
+    assert.equal((await api('POST', '/api/services', { body: { id: 'busy', ...support } })).status, 201);
+    const task = await api<{ id: string; state: string }>('POST', '/api/services/busy/tasks', { body: {} });
+    assert.equal(task.status, 201, JSON.stringify(task.body));
+
+    const refused = await api('DELETE', '/api/services/busy');
+    assert.equal(refused.status, 409);
+    assert.equal(errorCode(refused), 'SERVICE.HAS_TASKS');
+    assert.equal((await api('GET', '/api/services/busy')).status, 200, 'still there');
+
+    assert.equal((await api('POST', `/api/tasks/${task.body.id}/cancel`, { body: {} })).status, 200);
+    const read = await api('GET', '/api/services/busy');
+    const stale = await api('DELETE', '/api/services/busy', { headers: { 'if-match': '"stale"' } });
+    assert.equal(stale.status, 412);
+    assert.equal((await api('DELETE', '/api/services/busy', { headers: { 'if-match': read.headers.get('etag') ?? '' } })).status, 204);
+    assert.equal((await api('GET', '/api/services/busy')).status, 404);
+    assert.equal((await api('DELETE', '/api/services/busy')).status, 404);
+  });
+
+  it('serves the OpenAPI document anonymously, listing the service paths and schemas', async () => {
+    const res = await api<{ openapi: string; paths: Record<string, Record<string, { security?: unknown[] }>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } }>(
+      'GET',
+      '/api/openapi.json',
+      { key: null },
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.body.openapi, '3.1.0');
+    assert.deepEqual(Object.keys(res.body.paths['/api/services'] ?? {}).sort(), ['get', 'post']);
+    assert.deepEqual(Object.keys(res.body.paths['/api/services/{id}'] ?? {}).sort(), ['delete', 'get', 'put']);
+    assert.deepEqual(res.body.paths['/api/services/{id}']?.['put']?.security, [{ functionKey: [] }]);
+    for (const name of ['Service', 'ServiceCreate', 'ServiceUpdate', 'ServicePage', 'Error']) assert.ok(res.body.components.schemas[name], `schema ${name}`);
+    assert.ok(res.body.components.securitySchemes['functionKey']);
+    const create = res.body.components.schemas['ServiceCreate'] as { additionalProperties?: unknown; required?: string[] };
+    assert.equal(create.additionalProperties, false, 'unknown fields are refused in the document too');
+    assert.deepEqual(create.required?.sort(), ['address', 'distribution', 'name']);
+  });
+});
