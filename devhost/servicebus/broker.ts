@@ -1,8 +1,7 @@
 // The AMQP 1.0 side of the emulator (on rhea): connections from the unchanged @azure/service-bus
 // SDK, the $cbs token handshake, sender and receiver links on entities, settlement, drain, and
 // $management request/response links.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import {
   create_container,
   type Connection,

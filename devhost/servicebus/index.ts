@@ -6,6 +6,7 @@ import { ServiceBusNamespace } from './namespace';
 
 export { EmulatorConfigError, loadEmulatorConfig, parseEmulatorConfig, parseIsoDuration } from './config';
 export { ServiceBusTriggerExtension, readServiceBusHostSettings, resolveConnection, type ServiceBusHostSettings, type ServiceBusTriggerExtensionOptions } from './trigger';
+export type { BrokerLog } from './broker';
 export type { EmulatorConfig, EntityDeclarations, EntityOptions, QueueDeclaration, RuleDeclaration, SubscriptionDeclaration, TopicDeclaration } from './config';
 
 export interface ServiceBusEmulatorOptions {

@@ -3,6 +3,7 @@
 // function succeeds, abandon when it throws (so poison messages reach the dead-letter queue after
 // maxDeliveryCount), lock renewal while it runs, sessions, batches, and host.json settings.
 import { randomUUID } from 'node:crypto';
+import { DefaultAzureCredential } from '@azure/identity';
 import {
   isServiceBusError,
   ServiceBusClient,
@@ -11,7 +12,6 @@ import {
   type ServiceBusReceiver,
   type ServiceBusSessionReceiver,
 } from '@azure/service-bus';
-import { DefaultAzureCredential } from '@azure/identity';
 import { resolveAppSettingReferences } from '../host/appSettingReference';
 import type { RpcBindingInfo, RpcTypedData } from '../host/coreTypes';
 import type { Host, HostExtension, RegisteredFunction } from '../host/extension';
