@@ -1,7 +1,7 @@
 // devhost's Service Bus emulator: an AMQP broker the real @azure/service-bus SDK talks to with
 // `Endpoint=sb://localhost[:port];SharedAccessKeyName=...;SharedAccessKey=...;UseDevelopmentEmulator=true`.
 import { ServiceBusBroker, type BrokerLog } from './broker';
-import { parseEmulatorConfig, type EmulatorConfig, type EntityDeclarations } from './config';
+import { loadEmulatorConfig, parseEmulatorConfig, type EmulatorConfig, type EntityDeclarations } from './config';
 import { ServiceBusNamespace } from './namespace';
 
 export { EmulatorConfigError, loadEmulatorConfig, parseEmulatorConfig, parseIsoDuration } from './config';
@@ -15,6 +15,8 @@ export interface ServiceBusEmulatorOptions {
   host?: string;
   /** A Config.json document (UserConfig.Namespaces[]...) to declare at start. */
   config?: EmulatorConfig;
+  /** A Config.json file to read and declare at start (refused with EmulatorConfigError when invalid). */
+  configPath?: string;
   /** Entities to declare at start, e.g. from Switchboard's resource manifest. */
   entities?: EntityDeclarations;
   log?: BrokerLog;
@@ -42,6 +44,7 @@ export function emulatorConnectionString(port: number): string {
 export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions): Promise<ServiceBusEmulator> {
   const log = options.log ?? quietLog;
   const namespace = new ServiceBusNamespace('sb://localhost', log);
+  if (options.configPath !== undefined) namespace.declare(loadEmulatorConfig(options.configPath));
   if (options.config !== undefined) namespace.declare(parseEmulatorConfig(options.config));
   if (options.entities !== undefined) namespace.declare(options.entities);
   const broker = new ServiceBusBroker({ port: options.port, host: options.host, namespace, log });

@@ -1,7 +1,10 @@
 // Unit tests: SQL filter language, correlation rules and Config.json parsing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EmulatorConfigError, parseEmulatorConfig, parseIsoDuration } from '../../../devhost/servicebus';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmulatorConfigError, parseEmulatorConfig, parseIsoDuration, startServiceBusEmulator } from '../../../devhost/servicebus';
 import { compileRule } from '../../../devhost/servicebus/rules';
 import { compileSqlFilter, SqlFilterError, type FilterableMessage } from '../../../devhost/servicebus/sqlFilter';
 
@@ -140,5 +143,24 @@ describe('Config.json', () => {
       /Namespaces\.0\.Queues\.0\.Properties\.LockDuration/,
     );
     assert.throws(() => parseEmulatorConfig({}), EmulatorConfigError);
+  });
+
+  test('the emulator reads a Config.json file at start and refuses a broken one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+    try {
+      const good = join(dir, 'Config.json');
+      writeFileSync(good, JSON.stringify({ UserConfig: { Namespaces: [{ Name: 'sbemulatorns', Queues: [{ Name: 'q1' }], Topics: [{ Name: 't1', Subscriptions: [{ Name: 's1' }] }] }] } }));
+      const emulator = await startServiceBusEmulator({ port: 0, configPath: good });
+      try {
+        assert.deepEqual(emulator.describe(), { queues: ['q1'], topics: [{ name: 't1', subscriptions: ['s1'] }] });
+      } finally {
+        await emulator.close();
+      }
+      const bad = join(dir, 'Bad.json');
+      writeFileSync(bad, '{ "UserConfig": ');
+      await assert.rejects(startServiceBusEmulator({ port: 0, configPath: bad }), EmulatorConfigError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
