@@ -1,0 +1,254 @@
+// Task distribution end to end through devhost: the admin, agent desk and external task APIs over
+// HTTP, the distributor and timeouts through the Service Bus emulator, state in the Cosmos emulator.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Agent } from '../../src/domain/agent';
+import type { Task } from '../../src/domain/task';
+import { ApiClient, eventually } from '../support/apiClient';
+import type { DevhostProcess } from '../support/devhost';
+import { startSwitchboard } from '../support/switchboard';
+
+type AgentState = Pick<Agent, 'presence' | 'rona' | 'offers' | 'tasks' | 'notAvailable' | 'memberships'>;
+type Position = { position: number | null; queueLength: number; estimatedWaitSeconds: number | null; state: string };
+type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
+
+let devhost: DevhostProcess;
+let api: ApiClient;
+let serial = 0;
+
+before(async () => {
+  devhost = await startSwitchboard();
+  api = new ApiClient(devhost.baseUrl);
+});
+after(async () => devhost.stop());
+
+/** A fresh service per test, so tests do not see each other's queues. */
+async function service(settings: Record<string, unknown> = {}): Promise<string> {
+  const id = `svc-${++serial}-${Date.now().toString(36)}`;
+  const res = await api.post('/services', {
+    id,
+    name: `Test ${id}`,
+    address: `${id}@contoso.example`,
+    distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 30 },
+    afterCallWork: { durationSeconds: 60, extendable: true, maxExtensionSeconds: 120, canEndEarly: true },
+    ...settings,
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return id;
+}
+
+async function agent(serviceIds: string[], settings: Record<string, unknown> = {}, available = true): Promise<string> {
+  const id = `agent-${++serial}-${Date.now().toString(36)}`;
+  const res = await api.post('/agents', { id, displayName: id, email: `${id}@contoso.example`, imCapacity: 1, memberships: serviceIds.map((serviceId) => ({ serviceId })), ...settings });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  if (available) assert.equal((await api.put(`/agents/${id}/presence`, { presence: 'available' })).status, 200);
+  return id;
+}
+
+async function task(serviceId: string, body: Record<string, unknown> = {}): Promise<Task> {
+  const res = await api.post<Task>(`/services/${serviceId}/tasks`, body);
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body;
+}
+
+const state = async (agentId: string): Promise<AgentState> => (await api.get<AgentState>(`/agents/${agentId}/state`)).body;
+const readTask = async (taskId: string): Promise<Task> => (await api.get<Task>(`/tasks/${taskId}`)).body;
+const position = async (taskId: string): Promise<Position> => (await api.get<Position>(`/tasks/${taskId}/position`)).body;
+const offered = (agentId: string, count = 1): Promise<AgentState> => eventually(() => state(agentId), (s) => s.offers.length >= count, 10_000, `${agentId} has ${count} offer(s)`);
+
+describe('task distribution through devhost', () => {
+  it('offers a queued task to an available agent, who accepts, chats, codes, finishes into ACW, extends and ends it; the slot is freed for the next task', async () => {
+    const serviceId = await service();
+    const first = await task(serviceId, { priority: 10, parameters: { orderId: 'A-1' } });
+    const second = await task(serviceId, { priority: 10 });
+    assert.deepEqual(await position(first.id), { taskId: first.id, serviceId, state: 'queued', position: 1, queueLength: 2, estimatedWaitSeconds: null });
+    assert.equal((await position(second.id)).position, 2);
+
+    const agentId = await agent([serviceId]);
+    const offer = (await offered(agentId)).offers[0]!;
+    assert.equal(offer.taskId, first.id, 'the head of the queue is offered first');
+    const routing = (await api.get<{ offers: Task['offers'] }>(`/tasks/${first.id}/routing`)).body;
+    assert.equal(routing.offers[0]?.routing.policy, 'longest-idle');
+    assert.equal(routing.offers[0]?.routing.chosenAgentId, agentId);
+    assert.equal((await readTask(first.id)).state, 'offered');
+
+    const accepted = await api.post<Task>(`/agents/${agentId}/offers/${offer.offerId}/accept`);
+    assert.equal(accepted.status, 200);
+    assert.equal(accepted.body.state, 'connected');
+    assert.equal(accepted.body.assignedAgentId, agentId);
+    assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 200, 'a repeated accept is idempotent');
+
+    const coded = await api.put<Task>(`/agents/${agentId}/tasks/${first.id}/coding`, { codes: ['refund'], tags: ['vip', 'vip'] });
+    assert.deepEqual([coded.body.codes, coded.body.tags], [['refund'], ['vip']]);
+
+    const wrapUp = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/finish`);
+    assert.equal(wrapUp.body.state, 'wrap-up');
+    const extended = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 });
+    assert.equal(Date.parse(extended.body.acw!.endsAt) - Date.parse(wrapUp.body.acw!.endsAt), 30_000);
+    assert.equal((await api.post(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 500 })).status, 409, 'longer than the service allows');
+    assert.equal((await state(agentId)).offers.length, 0, 'ACW still holds the slot: nothing new is offered');
+
+    const closed = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/end`);
+    assert.equal(closed.body.state, 'closed');
+    const next = (await offered(agentId)).offers[0]!;
+    assert.equal(next.taskId, second.id, 'ending ACW freed the slot and the next task was offered');
+    assert.ok((await position(second.id)).position === null);
+  });
+
+  it('RONA: an unanswered offer rings out, the agent goes into RONA, the task keeps its place; a late accept gets 409 and changes nothing', async () => {
+    const serviceId = await service({ distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 5 } });
+    const agentId = await agent([serviceId]);
+    const first = await task(serviceId);
+    const offer = (await offered(agentId)).offers[0]!;
+    const later = await task(serviceId);
+    const rang = await eventually(() => state(agentId), (s) => s.rona !== null, 12_000, 'RONA');
+    assert.equal(rang.offers.length, 0);
+    assert.equal(rang.rona?.taskId, first.id);
+    assert.equal((await position(first.id)).position, 1, 'the ringing-out task is back at the head, ahead of the later one');
+    assert.equal((await position(later.id)).position, 2);
+    const offers = (await readTask(first.id)).offers;
+    assert.equal(offers[0]?.outcome, 'rona');
+
+    const late = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offer.offerId}/accept`);
+    assert.equal(late.status, 409);
+    assert.equal(late.body.error.code, 'OFFER.NOT_OPEN');
+    assert.equal((await readTask(first.id)).state, 'queued', 'the late accept changed nothing');
+
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await state(agentId)).offers.length, 0, 'an agent in RONA gets no offers');
+    await api.put(`/agents/${agentId}/presence`, { presence: 'available' });
+    const again = (await offered(agentId)).offers[0]!;
+    assert.equal(again.taskId, first.id);
+    assert.equal(again.offerId, `${first.id}.offer-2`);
+  });
+
+  it('declining re-queues the task at once at its old place, and it goes to another agent', async () => {
+    const serviceId = await service();
+    const ann = await agent([serviceId]);
+    const first = await task(serviceId);
+    const offer = (await offered(ann)).offers[0]!;
+    const bob = await agent([serviceId]);
+    const declined = await api.post<Task>(`/agents/${ann}/offers/${offer.offerId}/decline`);
+    assert.equal(declined.status, 200);
+    const toBob = (await offered(bob)).offers[0]!;
+    assert.equal(toBob.taskId, first.id);
+    assert.equal((await state(ann)).rona, null, 'declining is not RONA');
+    const routing = (await readTask(first.id)).offers[1]!.routing;
+    assert.deepEqual(routing.excluded.find((e) => e.agentId === ann), { agentId: ann, reason: 'declined-before' });
+  });
+
+  it('never offers an agent more chats than their capacity, and serves priority before arrival', async () => {
+    const serviceId = await service();
+    const low = await task(serviceId, { priority: 1 });
+    const high = await task(serviceId, { priority: 90 });
+    const mid = await task(serviceId, { priority: 50 });
+    assert.deepEqual([await position(high.id), await position(mid.id), await position(low.id)].map((p) => p.position), [1, 2, 3]);
+    const agentId = await agent([serviceId], { imCapacity: 2 });
+    const s = await offered(agentId, 2);
+    assert.deepEqual(s.offers.map((o) => o.taskId).sort(), [high.id, mid.id].sort());
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal((await state(agentId)).offers.length, 2, 'capacity 2: the third task waits');
+    assert.equal((await position(low.id)).position, 1);
+  });
+
+  it('respects duty profiles, presence with a not-available reason, and the skills policy', async () => {
+    const serviceId = await service({ distribution: { policy: 'skills', requiredSkills: [{ skill: 'french', minLevel: 5 }], ronaTimeoutSeconds: 30 } });
+    const novice = await agent([serviceId], { skills: { french: 2 } });
+    const expert = await agent([serviceId], { skills: { french: 8 } }, false);
+    await api.put(`/agents/${expert}/services/${serviceId}/profile`, { profile: 'Off Duty' });
+    const away = await api.put<AgentState>(`/agents/${expert}/presence`, { presence: 'away', reason: 'training' });
+    assert.equal(away.body.notAvailable?.reason, 'training');
+    assert.ok(Date.parse(away.body.notAvailable!.expiresAt) - Date.now() <= 7 * 24 * 3600 * 1000 + 5000, 'a not-available request lasts at most a week');
+    const waiting = await task(serviceId);
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal((await state(novice)).offers.length, 0, 'below the required skill level');
+    assert.equal((await state(expert)).offers.length, 0, 'away and off duty');
+    await api.put(`/agents/${expert}/presence`, { presence: 'available' });
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal((await state(expert)).offers.length, 0, 'still off duty');
+    await api.put(`/agents/${expert}/services/${serviceId}/profile`, { profile: 'Duty' });
+    assert.equal((await offered(expert)).offers[0]?.taskId, waiting.id);
+    const decision = (await readTask(waiting.id)).offers[0]!.routing;
+    assert.equal(decision.policy, 'skills');
+    assert.deepEqual(decision.excluded.find((e) => e.agentId === novice), { agentId: novice, reason: 'missing-skill' });
+  });
+
+  it('cancels a queued task, and an offered one (withdrawing the offer); a connected task cannot be cancelled', async () => {
+    const serviceId = await service();
+    const queued = await task(serviceId);
+    const cancelled = await api.post<Task>(`/tasks/${queued.id}/cancel`, { reason: 'customer left' });
+    assert.equal(cancelled.body.state, 'cancelled');
+    assert.equal((await position(queued.id)).position, null);
+
+    const agentId = await agent([serviceId]);
+    const offeredTask = await task(serviceId);
+    const offer = (await offered(agentId)).offers[0]!;
+    assert.equal((await api.post<Task>(`/tasks/${offeredTask.id}/cancel`)).body.state, 'cancelled');
+    assert.equal((await state(agentId)).offers.length, 0, 'the offer was withdrawn from the agent');
+    assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 409);
+
+    const connected = await task(serviceId);
+    const next = (await offered(agentId)).offers[0]!;
+    await api.post(`/agents/${agentId}/offers/${next.offerId}/accept`);
+    const refused = await api.post<ErrorBody>(`/tasks/${connected.id}/cancel`);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'TASK.ILLEGAL_TRANSITION');
+  });
+
+  it('answers bad input with the right 4xx and changes nothing', async () => {
+    const serviceId = await service({ maxQueueSize: 1 });
+    const unknown = await api.post<ErrorBody>('/services/no-such-service/tasks', {});
+    assert.deepEqual([unknown.status, unknown.body.error.code], [404, 'SERVICE.NOT_FOUND']);
+    const malformed = await api.post<ErrorBody>(`/services/${serviceId}/tasks`, { priority: 'high', color: 'red' });
+    assert.equal(malformed.status, 400);
+    assert.deepEqual(malformed.body.error.issues?.map((i) => i.path).sort(), ['/color', '/priority'], 'each issue names its field');
+    assert.equal((await api.post(`/services/${serviceId}/tasks`, '{not json')).status, 400);
+
+    const only = await task(serviceId);
+    const full = await api.post<ErrorBody>(`/services/${serviceId}/tasks`, {});
+    assert.deepEqual([full.status, full.body.error.code], [409, 'QUEUE.FULL']);
+    assert.equal((await position(only.id)).queueLength, 1, 'the refused task was not queued');
+
+    assert.equal((await api.get('/tasks/no-such-task')).status, 404);
+    assert.equal((await api.post(`/agents/nobody/offers/${only.id}.offer-1/accept`)).status, 404);
+    assert.equal((await api.put('/agents/nobody/presence', { presence: 'available' })).status, 404);
+    const badPresence = await api.put<ErrorBody>('/agents/nobody/presence', { presence: 'available', reason: 'x' });
+    assert.deepEqual([badPresence.status, badPresence.body.error.issues?.[0]?.path], [400, '/reason']);
+    assert.equal((await api.patch(`/tasks/${only.id}`, { priority: 101 })).status, 400);
+
+    const agentId = await agent([serviceId]);
+    const offer = (await offered(agentId)).offers[0]!;
+    const other = await agent([serviceId], {}, false);
+    assert.equal((await api.post(`/agents/${other}/offers/${offer.offerId}/accept`)).status, 404, "another agent cannot take someone else's offer");
+    await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`);
+    const notYours = await api.post<ErrorBody>(`/agents/${other}/tasks/${only.id}/finish`);
+    assert.deepEqual([notYours.status, notYours.body.error.code], [403, 'TASK.NOT_ASSIGNED_TO_AGENT']);
+    assert.equal((await readTask(only.id)).state, 'connected', 'nothing changed');
+    await api.post(`/agents/${agentId}/tasks/${only.id}/finish`);
+    await api.post(`/agents/${agentId}/tasks/${only.id}/acw/end`);
+    const closedAccept = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offer.offerId}/decline`);
+    assert.deepEqual([closedAccept.status, closedAccept.body.error.code], [409, 'OFFER.NOT_OPEN'], 'declining a closed task is refused');
+    assert.equal((await api.post(`/agents/${agentId}/tasks/${only.id}/finish`)).status, 200, 'finishing twice is idempotent');
+    assert.equal((await readTask(only.id)).state, 'closed');
+  });
+
+  it('moves a waiting task up when its priority changes, and estimates waits once the service has history', async () => {
+    const serviceId = await service({ afterCallWork: { durationSeconds: 0, extendable: false, maxExtensionSeconds: 0, canEndEarly: true } });
+    const a = await task(serviceId, { priority: 10 });
+    const b = await task(serviceId, { priority: 10 });
+    assert.equal((await position(b.id)).position, 2);
+    assert.equal((await api.patch<Task>(`/tasks/${b.id}`, { priority: 20 })).body.priority, 20);
+    assert.equal((await position(b.id)).position, 1);
+    assert.equal((await position(a.id)).position, 2);
+
+    const agentId = await agent([serviceId]);
+    const offer = (await offered(agentId)).offers[0]!;
+    assert.equal(offer.taskId, b.id);
+    await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`);
+    const closed = await api.post<Task>(`/agents/${agentId}/tasks/${b.id}/finish`);
+    assert.equal(closed.body.state, 'closed', 'no ACW: finishing closes the task');
+    const c = await task(serviceId, { priority: 0 });
+    const estimate = await eventually(() => position(c.id), (p) => p.position !== null && p.estimatedWaitSeconds !== null, 5000, 'an estimate');
+    assert.ok(estimate.estimatedWaitSeconds! >= 0);
+  });
+});
