@@ -1,0 +1,59 @@
+// The demo seed devhost runs after start: created through the admin API, idempotent.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { seed } from '../../scripts/seedDemo';
+import { adminApi, functionKey, type Api } from '../support/adminApi';
+import type { DevhostProcess } from '../support/devhost';
+import { startSwitchboard } from '../support/switchboard';
+
+interface Page {
+  items: { id: string; distribution?: { policy: string; requiredSkills: unknown[] }; memberships?: { serviceId: string }[] }[];
+  continuationToken?: string;
+}
+
+describe('demo seed (devhost.json "seed")', () => {
+  let devhost: DevhostProcess;
+  let api: Api;
+
+  before(async () => {
+    devhost = await startSwitchboard({ seed: true });
+    api = adminApi(devhost.baseUrl);
+    for (let i = 0; i < 200 && !/Seeded|seed .* failed/.test(devhost.output()); i++) await sleep(100);
+  });
+  after(async () => {
+    await devhost?.stop();
+  });
+
+  it('creates the demo services and agents after start, and says so', async () => {
+    const output = devhost.output();
+    assert.match(output, /Seeded \(dist\/scripts\/seedDemo\.js\):/, output);
+    assert.ok(output.indexOf('Seeded') > output.indexOf('devhost ready on'), 'seeding happens once the host is ready');
+    for (const line of ['services/support created', 'services/sales created', 'agents/ada created', 'agents/katherine created']) assert.ok(output.includes(line), line);
+
+    const services = await api<Page>('GET', '/api/services?pageSize=100');
+    assert.deepEqual(services.body.items.map((s) => s.id), ['sales', 'support']);
+    const sales = services.body.items.find((s) => s.id === 'sales');
+    assert.equal(sales?.distribution?.policy, 'skills');
+    assert.ok((sales?.distribution?.requiredSkills.length ?? 0) > 0);
+    assert.equal(services.body.items.find((s) => s.id === 'support')?.distribution?.policy, 'longest-idle');
+
+    const agents = await api<Page>('GET', '/api/agents?pageSize=100');
+    assert.deepEqual(agents.body.items.map((a) => a.id), ['ada', 'alan', 'grace', 'katherine']);
+    assert.ok(agents.body.items.every((a) => (a.memberships?.length ?? 0) > 0), 'every demo agent works in a service');
+  });
+
+  it('keeps what is there when run again', async () => {
+    const before = await api('GET', '/api/agents/ada');
+    const lines = await seed(devhost.baseUrl, functionKey);
+    assert.equal(lines.length, 6);
+    assert.ok(lines.every((l) => l.endsWith('present, kept')), lines.join('\n'));
+    const afterwards = await api('GET', '/api/agents/ada');
+    assert.equal(afterwards.headers.get('etag'), before.headers.get('etag'));
+    assert.equal((await api<Page>('GET', '/api/services?pageSize=100')).body.items.length, 2);
+  });
+
+  it('fails loudly with a wrong key rather than pretending', async () => {
+    await assert.rejects(seed(devhost.baseUrl, 'wrong-key'), /answered 401/);
+  });
+});
