@@ -140,6 +140,22 @@ describe('Service Bus triggers through devhost', () => {
     await waitFor((all) => all.filter((o) => o['fn'] === 'bulk-echo').length === batches.length, 'one echo per batch');
   });
 
+  test('session triggers with cardinality many get batches of one session, in order', async () => {
+    const messages = [];
+    for (let seq = 1; seq <= 6; seq++) messages.push({ body: { seq }, sessionId: 'z' }, { body: { seq }, sessionId: 'y' });
+    await client.createSender('session-bulk').sendMessages(messages);
+    const count = (all: Observation[]): number => all.filter((o) => o['fn'] === 'sessionBulk').reduce((n, o) => n + (o['seqs'] as number[]).length, 0);
+    await waitFor((all) => count(all) >= 12, 'twelve messages in session batches');
+    for (const sessionId of ['y', 'z']) {
+      const batches = seen.filter((o) => o['fn'] === 'sessionBulk' && o['sessionId'] === sessionId);
+      assert.deepEqual(
+        batches.flatMap((o) => o['seqs'] as number[]),
+        [1, 2, 3, 4, 5, 6],
+      );
+      assert.ok(batches.every((o) => (o['sessionIds'] as string[]).every((id) => id === sessionId)));
+    }
+  });
+
   test('topic triggers see what their subscription rule selects', async () => {
     await client.createSender('events').sendMessages([
       { body: { kind: 'offer', offerId: 'f-1' }, subject: 'offer-made', applicationProperties: { kind: 'offer' } },
