@@ -5,6 +5,7 @@ import { AgentCreateBody, AgentUpdateBody } from '../src/api/agentSchemas';
 import { etagHeader, parseIfMatch } from '../src/api/etags';
 import { PreconditionError } from '../src/api/httpErrors';
 import { parseJsonBody, parseWith } from '../src/api/parseRequest';
+import { decodePageToken, encodePageToken } from '../src/api/pageToken';
 import { PageQuery } from '../src/api/resourceId';
 import { switchboard } from '../src/app/switchboard';
 import { handle, param } from './http/handle';
@@ -32,8 +33,9 @@ app.http('listAgents', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const query = parseWith(PageQuery, Object.fromEntries(request.query), 'query');
-    const page = await listAgents(deps, query.pageSize, query.continuationToken);
-    return { jsonBody: { items: page.items.map((i) => i.value), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) } };
+    const page = await listAgents(deps, query.pageSize, decodePageToken('agents', query.continuationToken));
+    const continuationToken = encodePageToken('agents', page.continuationToken);
+    return { jsonBody: { items: page.items.map((i) => i.value), ...(continuationToken ? { continuationToken } : {}) } };
   }),
 });
 

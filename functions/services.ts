@@ -4,6 +4,7 @@ import { createService, deleteService, getService, listServices, replaceService 
 import { etagHeader, parseIfMatch } from '../src/api/etags';
 import { PreconditionError } from '../src/api/httpErrors';
 import { parseJsonBody, parseWith } from '../src/api/parseRequest';
+import { decodePageToken, encodePageToken } from '../src/api/pageToken';
 import { PageQuery } from '../src/api/resourceId';
 import { ServiceCreateBody, ServiceUpdateBody } from '../src/api/serviceSchemas';
 import { switchboard } from '../src/app/switchboard';
@@ -32,8 +33,9 @@ app.http('listServices', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const query = parseWith(PageQuery, Object.fromEntries(request.query), 'query');
-    const page = await listServices(deps, query.pageSize, query.continuationToken);
-    return { jsonBody: { items: page.items.map((i) => i.value), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) } };
+    const page = await listServices(deps, query.pageSize, decodePageToken('services', query.continuationToken));
+    const continuationToken = encodePageToken('services', page.continuationToken);
+    return { jsonBody: { items: page.items.map((i) => i.value), ...(continuationToken ? { continuationToken } : {}) } };
   }),
 });
 

@@ -36,7 +36,7 @@ export async function createAgent(deps: AgentAdminDeps, settings: AgentSettings,
   await checkServicesExist(deps, settings, new Set());
   const now = deps.clock.now().toISOString();
   // A new agent is signed out with nothing to do; they start getting tasks once they set themselves available.
-  const agent: Agent = { ...settings, id, presence: 'offline', notAvailable: null, offers: [], tasks: [], rona: null, lastOfferAt: null, idleSince: now, createdAt: now, updatedAt: now };
+  const agent: Agent = { id, ...settings, presence: 'offline', notAvailable: null, offers: [], tasks: [], rona: null, lastOfferAt: null, idleSince: now, createdAt: now, updatedAt: now };
   try {
     return await deps.agents.create(agent);
   } catch (err) {

@@ -21,7 +21,7 @@ function stale(id: string, condition: EtagCondition): DomainError {
 export async function createService(deps: ServiceAdminDeps, settings: ServiceSettings, id: string = randomUUID()): Promise<Versioned<Service>> {
   const now = deps.clock.now().toISOString();
   try {
-    return await deps.services.create({ ...settings, id, createdAt: now, updatedAt: now });
+    return await deps.services.create({ id, ...settings, createdAt: now, updatedAt: now });
   } catch (err) {
     if (err instanceof AlreadyExistsError) throw new DomainError('CONFLICT.EXISTS', `a service with id ${id} exists`, { serviceId: id });
     throw err;
@@ -48,7 +48,7 @@ export async function replaceService(deps: ServiceAdminDeps, id: string, setting
   const current = await deps.services.read(id);
   if (!current) throw notFound(id);
   if (!condition.matches(current.etag)) throw stale(id, condition);
-  const next: Service = { ...settings, id, createdAt: current.value.createdAt, updatedAt: deps.clock.now().toISOString() };
+  const next: Service = { id, ...settings, createdAt: current.value.createdAt, updatedAt: deps.clock.now().toISOString() };
   // Conditional on the version the caller saw: a write in between answers 412, not a lost update.
   const written = await deps.services.replace(next, current.etag);
   if (canCreateMatch(current.value, next)) await deps.signal.requestDistribution(id, 'service settings changed');

@@ -13,6 +13,6 @@ export const ResourceId = z
 export const PageQuery = z
   .object({
     pageSize: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Items per page (1..100, default 20).' }),
-    continuationToken: z.string().min(1).max(4000).optional().openapi({ description: 'The token of the previous page, to read the next one.' }),
+    continuationToken: z.string().min(1).max(8000).optional().openapi({ description: 'The token of the previous page, to read the next one.' }),
   })
   .strict();

@@ -142,6 +142,8 @@ describe('admin API: /api/services', () => {
       ['pageSize=101', '/pageSize'],
       ['pageSize=two', '/pageSize'],
       ['pages=2', '/pages'],
+      ['continuationToken=garbage', '/continuationToken'],
+      [`continuationToken=${Buffer.from(JSON.stringify({ list: 'agents', token: 'x' })).toString('base64url')}`, '/continuationToken'],
     ]) {
       const res = await api('GET', `/api/services?${query}`);
       assert.equal(res.status, 400, query);
