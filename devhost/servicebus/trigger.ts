@@ -47,6 +47,9 @@ export function readServiceBusHostSettings(section: Record<string, unknown> | un
   };
 }
 
+/** How long stop() waits for running functions before it lets go (their messages come back when their locks lapse). */
+const stopGraceMs = 10_000;
+
 export class ServiceBusConnectionError extends Error {
   override name = 'ServiceBusConnectionError';
 }
@@ -334,9 +337,13 @@ export class ServiceBusTriggerExtension implements HostExtension {
       const subscription = receiver.subscribe(
         {
           processMessage: async (message) => {
-            const stopRenewing = renewWhileRunning(receiver, [message], settings.maxAutoLockRenewalDurationMs);
-            const ok = await this.#invoke(host, fn, [message], false).finally(stopRenewing);
-            await this.#settle(receiver, [message], ok, autoComplete);
+            const work = (async () => {
+              const stopRenewing = renewWhileRunning(receiver, [message], settings.maxAutoLockRenewalDurationMs);
+              const ok = await this.#invoke(host, fn, [message], false).finally(stopRenewing);
+              await this.#settle(receiver, [message], ok, autoComplete);
+            })();
+            track(work);
+            await work;
           },
           processError: async (args) => {
             if (!this.#stopping) host.log.warn(`Service Bus trigger "${fn.name}" (${entityLabel(b)}): ${args.error.message}`);
@@ -347,7 +354,10 @@ export class ServiceBusTriggerExtension implements HostExtension {
       return {
         stop: async () => {
           abort.abort();
+          // Stop taking messages, let running functions finish and settle (over $management once
+          // the link is gone), then let go of the receiver.
           await subscription.close();
+          await Promise.race([Promise.allSettled([...running]), graceDelay()]);
           await receiver.close();
         },
       };
@@ -359,7 +369,7 @@ export class ServiceBusTriggerExtension implements HostExtension {
     return {
       stop: async () => {
         abort.abort();
-        await Promise.allSettled([...running]);
+        await Promise.race([Promise.allSettled([...running]), graceDelay()]);
         await Promise.allSettled(receivers.map((r) => r.close()));
       },
     };
@@ -460,6 +470,11 @@ function renewWhileRunning(receiver: ServiceBusReceiver, messages: readonly Serv
     stopped = true;
     if (timer) clearTimeout(timer);
   };
+}
+
+/** Resolves after stopGraceMs without keeping the process alive for it. */
+function graceDelay(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, stopGraceMs).unref());
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
