@@ -37,12 +37,15 @@ describe('devhost emulators', () => {
 
       const bus = new ServiceBusClient(`Endpoint=sb://localhost:${serviceBus};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`);
       try {
-        await bus.createSender('distribute').sendMessages({ body: { serviceId: 's1' }, sessionId: 's1', messageId: 'm1' });
-        const receiver = await bus.acceptSession('distribute', 's1');
-        const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
-        assert.deepEqual(message?.body, { serviceId: 's1' });
-        await receiver.completeMessage(message!);
-        await receiver.close();
+        // The app's distributor trigger consumes 'distribute' as soon as a message arrives, so the
+        // queue is checked with a message scheduled far out (peekable, never delivered) instead.
+        const sender = bus.createSender('distribute');
+        await assert.rejects(sender.sendMessages({ body: { serviceId: 's1' } }), 'requiresSession was provisioned');
+        const [sequenceNumber] = await sender.scheduleMessages({ body: { serviceId: 's1' }, sessionId: 's1', messageId: 'm1' }, new Date(Date.now() + 3_600_000));
+        const [peeked] = await bus.createReceiver('distribute').peekMessages(1, { fromSequenceNumber: sequenceNumber! });
+        assert.deepEqual(peeked?.body, { serviceId: 's1' });
+        assert.equal(peeked?.sessionId, 's1');
+        await sender.cancelScheduledMessages(sequenceNumber!);
       } finally {
         await bus.close();
       }
