@@ -3,7 +3,6 @@
 // function succeeds, abandon when it throws (so poison messages reach the dead-letter queue after
 // maxDeliveryCount), lock renewal while it runs, sessions, batches, and host.json settings.
 import { randomUUID } from 'node:crypto';
-import { DefaultAzureCredential } from '@azure/identity';
 import {
   isServiceBusError,
   ServiceBusClient,
@@ -268,7 +267,7 @@ export class ServiceBusTriggerExtension implements HostExtension {
       client =
         'connectionString' in resolved
           ? new ServiceBusClient(resolved.connectionString, options)
-          : new ServiceBusClient(resolved.fullyQualifiedNamespace, new DefaultAzureCredential(), options);
+          : new ServiceBusClient(resolved.fullyQualifiedNamespace, newDefaultAzureCredential(), options);
       this.#clients.set(key, client);
     }
     return client;
@@ -470,6 +469,13 @@ function renewWhileRunning(receiver: ServiceBusReceiver, messages: readonly Serv
     stopped = true;
     if (timer) clearTimeout(timer);
   };
+}
+
+/** Loaded only for identity-based connections to a real namespace: @azure/identity costs ~170 ms to load. */
+function newDefaultAzureCredential(): import('@azure/identity').TokenCredential {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load
+  const identity = require('@azure/identity') as typeof import('@azure/identity');
+  return new identity.DefaultAzureCredential();
 }
 
 /** Resolves after stopGraceMs without keeping the process alive for it. */
