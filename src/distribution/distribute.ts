@@ -2,6 +2,13 @@
 // again while there are matches. Runs once per service at a time (Service Bus session = serviceId),
 // but races agents' own actions and other services' rounds for the same agents, so every claim is
 // a conditional write; a crashed round is resumed by the next one from what the documents say.
+//
+// A round works in batches: it reads the first entries of the queue, their tasks and the candidate
+// agents once, then for each task in queue order decides, claims the task and claims the agent's
+// slot (two conditional writes, the agent's against the ETag the candidates query returned). Only
+// the ring-out timer, the agent's notification and tidying the queue entry run in the background.
+// When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
+// later task is offered while an earlier one still waits.
 import { freeSlots, ineligibility, type Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import { chooseAgent, type RoutingDecision } from '../domain/routing';
@@ -16,54 +23,88 @@ export interface RoundResult {
   readonly more: boolean;
 }
 
+/** Queue entries read and decided at a time. */
+const batchSize = 50;
 /** Bounds one message's work so a function invocation stays short; the rest goes to a new message. */
-const maxOffersPerRound = 200;
+const maxOffersPerRound = 500;
 
 export async function distribute(serviceId: string, deps: DistributionDeps): Promise<RoundResult> {
   const service = (await deps.services.read(serviceId))?.value;
   if (!service || !service.imEnabled) return { offers: 0, more: false };
   let offers = 0;
-  for (let step = 0; step < maxOffersPerRound * 2; step++) {
-    const head = await deps.queue.head(serviceId);
-    if (!head) return { offers, more: false };
-    const outcome = await serveHead(service, head, deps);
-    if (outcome === 'no-agent') return { offers, more: false };
-    if (outcome === 'offered') offers++;
-    if (offers >= maxOffersPerRound) {
-      await deps.signal.requestDistribution(serviceId, 'round limit reached');
-      return { offers, more: true };
-    }
+  for (let batch = 0; batch < (maxOffersPerRound / batchSize) * 4; batch++) {
+    // The candidates first: the batch is no larger than the free slots, so an assignment costs the
+    // same whether ten or ten thousand tasks wait. One entry is always read, so that a task a
+    // crashed round left half claimed at the head is finished even when every slot is taken.
+    const candidates = new Map((await deps.directory.candidatesFor(service.id)).map((c) => [c.value.id, c]));
+    const required = service.distribution.policy === 'skills' ? service.distribution.requiredSkills : [];
+    const free = [...candidates.values()].reduce((sum, c) => sum + (ineligibility(c.value, service.id, required) === undefined ? freeSlots(c.value) : 0), 0);
+    const heads = await deps.queue.first(serviceId, Math.max(1, Math.min(batchSize, free)));
+    if (heads.length === 0) return { offers, more: false };
+    const outcome = await serveBatch(service, heads, candidates, deps);
+    offers += outcome.offers;
+    if (outcome.stop) return { offers, more: false };
+    if (offers >= maxOffersPerRound) break;
   }
-  await deps.signal.requestDistribution(serviceId, 'round step limit reached');
+  await deps.signal.requestDistribution(serviceId, 'round limit reached');
   return { offers, more: true };
 }
 
-type HeadOutcome = 'offered' | 'skipped' | 'no-agent';
+interface BatchOutcome {
+  offers: number;
+  /** No agent can take the head of the queue: the round is over until something changes. */
+  stop: boolean;
+}
 
-async function serveHead(service: Service, head: Versioned<QueueEntry>, deps: DistributionDeps): Promise<HeadOutcome> {
-  const stored = await deps.tasks.read(head.value.taskId);
-  const task = stored?.value;
-  if (!stored || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
-    // The entry outlived its task (cancelled, transferred, finished): drop it.
-    await removeEntry(head, deps);
-    return 'skipped';
+async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry>[], candidates: Map<string, Versioned<Agent>>, deps: DistributionDeps): Promise<BatchOutcome> {
+  const stored = await Promise.all(heads.map((head) => deps.tasks.read(head.value.taskId)));
+  const background: Promise<unknown>[] = [];
+  let offers = 0;
+  let stop = false;
+  try {
+    for (const [index, head] of heads.entries()) {
+      const current = stored[index];
+      const task = current?.value;
+      if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
+        // The entry outlived its task (cancelled, transferred, finished): drop it.
+        background.push(removeEntry(head, deps));
+        continue;
+      }
+      if (task.state === 'offered') {
+        // A round crashed after claiming the task: finish what it started before going on.
+        const offer = openOffer(task);
+        if (offer && !(await completeClaim(task, offer, deps))) break;
+        background.push(removeEntry(head, deps));
+        continue;
+      }
+      const now = deps.clock.now();
+      const agents = [...candidates.values()].map((c) => c.value);
+      const refusedBy = task.offers.filter((o) => o.outcome === 'declined' || o.outcome === 'rona').map((o) => o.agentId);
+      // Prefer agents who have not refused this task; if only they can take it, offer it to them again.
+      const decision = chooseAgent(service, { id: task.id, refusedBy }, agents, now) ?? chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now);
+      if (!decision) {
+        stop = true;
+        break;
+      }
+      const claimed = await claimTask(service, current, decision, deps);
+      if (!claimed) break; // the task changed under us: read the queue again
+      const slot = await claimSlot(claimed.task, claimed.offer, deps, candidates.get(decision.chosenAgentId));
+      if (!slot) {
+        // The agent changed since the candidates were read: the task went back to its place; start over.
+        candidates.delete(decision.chosenAgentId);
+        break;
+      }
+      candidates.set(slot.value.id, slot);
+      offers++;
+      background.push(announce(claimed.task, claimed.offer, deps).then(() => removeEntry(head, deps)));
+    }
+  } finally {
+    // Whatever happens in the loop, the claims already made are announced (or their error surfaces).
+    const settled = await Promise.allSettled(background);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
-  if (task.state === 'offered') {
-    // A round crashed after claiming the task: finish what it started.
-    const offer = openOffer(task);
-    if (offer) await completeClaim(task, offer, deps);
-    await removeEntry(head, deps);
-    return 'skipped';
-  }
-
-  const candidates = await deps.directory.candidatesFor(service.id);
-  const agents = candidates.map((c) => c.value);
-  const now = deps.clock.now();
-  const refusedBy = task.offers.filter((o) => o.outcome === 'declined' || o.outcome === 'rona').map((o) => o.agentId);
-  // Prefer agents who have not refused this task; if only they can take it, offer it to them again.
-  const decision = chooseAgent(service, { id: task.id, refusedBy }, agents, now) ?? chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now);
-  if (!decision) return 'no-agent';
-  return (await claim(service, stored, head, decision, deps)) ? 'offered' : 'skipped';
+  return { offers, stop };
 }
 
 async function removeEntry(head: Versioned<QueueEntry>, deps: DistributionDeps): Promise<void> {
@@ -75,8 +116,8 @@ async function removeEntry(head: Versioned<QueueEntry>, deps: DistributionDeps):
   }
 }
 
-/** Claims the task for the chosen agent: the task first (queued -> offered), then the agent's slot. */
-async function claim(service: Service, stored: Versioned<Task>, head: Versioned<QueueEntry>, decision: RoutingDecision, deps: DistributionDeps): Promise<boolean> {
+/** Claims the task for the chosen agent (queued -> offered with an open offer); undefined when the task changed. */
+async function claimTask(service: Service, stored: Versioned<Task>, decision: RoutingDecision, deps: DistributionDeps): Promise<{ task: Task; offer: Offer } | undefined> {
   const now = deps.clock.now();
   const task = stored.value;
   const offer: Offer = {
@@ -92,46 +133,58 @@ async function claim(service: Service, stored: Versioned<Task>, head: Versioned<
     offers: [...task.offers, offer],
     timings: { ...task.timings, firstOfferedAt: task.timings.firstOfferedAt ?? offer.offeredAt },
   });
-  let claimed: Versioned<Task>;
   try {
-    claimed = await deps.tasks.replace(offered, stored.etag);
+    return { task: (await deps.tasks.replace(offered, stored.etag)).value, offer };
   } catch (err) {
-    if (err instanceof PreconditionFailedError) return false; // the task changed: look at the head again
+    if (err instanceof PreconditionFailedError) return undefined;
     throw err;
   }
-  const completed = await completeClaim(claimed.value, offer, deps);
-  await removeEntry(head, deps);
-  return completed;
+}
+
+function withOffer(agent: Agent, task: Task, offer: Offer): Agent | undefined {
+  if (agent.offers.some((o) => o.offerId === offer.offerId)) return undefined;
+  if (ineligibility(agent, task.serviceId) !== undefined || freeSlots(agent) === 0) return undefined;
+  return { ...agent, offers: [...agent.offers, { offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, offeredAt: offer.offeredAt }], lastOfferAt: offer.offeredAt };
 }
 
 /**
- * Gives the agent the offer's slot, schedules its ring-out and tells the agent. Idempotent: a
- * resumed round repeats it safely. When the agent has no room any more (another service's round
- * or the agent's own action won), the offer is withdrawn and the task goes back to its place.
+ * Gives the agent the offer's slot: one conditional write against the ETag the candidates query
+ * returned, read-decide-write again if the agent changed since. Returns the agent holding the
+ * slot, or undefined when the agent has no room any more (then the offer is withdrawn and the
+ * task goes back to its place). Idempotent: a resumed round repeats it safely.
  */
-async function completeClaim(task: Task, offer: Offer, deps: DistributionDeps): Promise<boolean> {
-  let agent: Agent | undefined;
+async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
+  if (known) {
+    const next = withOffer(known.value, task, offer);
+    if (next) {
+      try {
+        return await deps.agents.replace(next, known.etag);
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) throw err;
+      }
+    }
+  }
+  let agent: Versioned<Agent> | undefined;
   try {
-    const { after } = await update(
-      deps.agents,
-      offer.agentId,
-      (current): Agent | undefined => {
-        if (current.offers.some((o) => o.offerId === offer.offerId)) return undefined;
-        if (ineligibility(current, task.serviceId) !== undefined || freeSlots(current) === 0) return undefined;
-        return { ...current, offers: [...current.offers, { offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, offeredAt: offer.offeredAt }], lastOfferAt: offer.offeredAt };
-      },
-      { code: 'AGENT.NOT_FOUND', message: `agent ${offer.agentId} no longer exists` },
-    );
-    agent = after.value;
+    agent = (await update(deps.agents, offer.agentId, (current) => withOffer(current, task, offer), { code: 'AGENT.NOT_FOUND', message: `agent ${offer.agentId} no longer exists` })).after;
   } catch (err) {
     if (!(err instanceof DomainError && err.code === 'AGENT.NOT_FOUND')) throw err;
   }
-  if (!agent?.offers.some((o) => o.offerId === offer.offerId)) {
-    await withdrawOffer(task.id, offer.offerId, deps);
-    return false;
-  }
+  if (agent?.value.offers.some((o) => o.offerId === offer.offerId)) return agent;
+  await withdrawOffer(task.id, offer.offerId, deps);
+  return undefined;
+}
+
+/** Starts the offer's ring-out timer and tells the agent. Both are keyed by the offer, so repeating them is harmless. */
+async function announce(task: Task, offer: Offer, deps: DistributionDeps): Promise<void> {
   await deps.timeouts.schedule({ kind: 'offer', taskId: task.id, offerId: offer.offerId }, new Date(offer.expiresAt));
   await deps.notifier.notify(offer.agentId, offer.offerId, { type: 'offer', offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, expiresAt: offer.expiresAt });
+}
+
+/** Finishes a claim a crashed round left half done; false when the offer had to be withdrawn. */
+async function completeClaim(task: Task, offer: Offer, deps: DistributionDeps): Promise<boolean> {
+  if (!(await claimSlot(task, offer, deps, undefined))) return false;
+  await announce(task, offer, deps);
   return true;
 }
 

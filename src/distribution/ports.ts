@@ -48,7 +48,8 @@ export interface QueueStore {
   /** Creates or overwrites the task's entry (re-queueing keeps its enqueueOrder). */
   put(entry: QueueEntry): Promise<Versioned<QueueEntry>>;
   read(serviceId: string, taskId: string): Promise<Versioned<QueueEntry> | undefined>;
-  head(serviceId: string): Promise<Versioned<QueueEntry> | undefined>;
+  /** The first `limit` entries of the service's queue, in queue order. */
+  first(serviceId: string, limit: number): Promise<readonly Versioned<QueueEntry>[]>;
   remove(serviceId: string, taskId: string, etag?: string): Promise<boolean>;
   /** How many entries of the service wait ahead of `entry`. */
   countAhead(entry: QueueEntry): Promise<number>;

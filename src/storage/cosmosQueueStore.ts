@@ -37,15 +37,20 @@ export class CosmosQueueStore implements QueueStore {
     }
   }
 
-  async head(serviceId: string): Promise<Versioned<QueueEntry> | undefined> {
+  async first(serviceId: string, limit: number): Promise<readonly Versioned<QueueEntry>[]> {
     const { resources } = await this.#container.items
       .query<StoredEntry>(
-        { query: 'SELECT TOP 1 * FROM q WHERE q.serviceId = @serviceId ORDER BY q.priority DESC, q.enqueueOrder ASC', parameters: [{ name: '@serviceId', value: serviceId }] },
+        {
+          query: 'SELECT TOP @limit * FROM q WHERE q.serviceId = @serviceId ORDER BY q.priority DESC, q.enqueueOrder ASC',
+          parameters: [
+            { name: '@serviceId', value: serviceId },
+            { name: '@limit', value: limit },
+          ],
+        },
         { partitionKey: serviceId },
       )
       .fetchAll();
-    const first = resources[0];
-    return first ? versioned(first) : undefined;
+    return resources.map(versioned);
   }
 
   async remove(serviceId: string, taskId: string, etag?: string): Promise<boolean> {

@@ -166,11 +166,12 @@ export class MemoryQueue implements QueueStore {
     return stored ? { value: clone(stored.entry), etag: stored.etag } : undefined;
   }
 
-  async head(serviceId: string): Promise<Versioned<QueueEntry> | undefined> {
-    await this.#world.io('queue.head');
+  async first(serviceId: string, limit: number): Promise<readonly Versioned<QueueEntry>[]> {
+    await this.#world.io('queue.first');
     this.lastHeadRead.set(serviceId, ++this.#world.sequence);
-    const first = this.ordered(serviceId)[0];
-    return first ? { value: clone(first.entry), etag: first.etag } : undefined;
+    return this.ordered(serviceId)
+      .slice(0, limit)
+      .map((e) => ({ value: clone(e.entry), etag: e.etag }));
   }
 
   async remove(serviceId: string, taskId: string, etag?: string): Promise<boolean> {
@@ -292,7 +293,11 @@ export function createMemoryDistribution(clock = new ManualClock()): MemoryDistr
     if (before?.state === 'queued' && after.state === 'offered') {
       // Invariant 3: nothing that was waiting when this round read its head may be ahead of the task offered.
       const headRead = queue.lastHeadRead.get(after.serviceId) ?? 0;
-      const ahead = queue.ordered(after.serviceId).filter((e) => e.entry.taskId !== after.id && e.putSeq <= headRead && specifiedOrder(e.entry, { priority: after.priority, enqueueOrder: after.enqueueOrder }) < 0);
+      const ahead = queue
+        .ordered(after.serviceId)
+        .filter((e) => e.entry.taskId !== after.id && e.putSeq <= headRead && specifiedOrder(e.entry, { priority: after.priority, enqueueOrder: after.enqueueOrder }) < 0)
+        // An entry whose task is already offered is only waiting to be tidied away: that task is not waiting.
+        .filter((e) => tasks.docs.get(e.entry.taskId)?.value.state === 'queued');
       for (const e of ahead) world.violations.push(`task ${after.id} offered while ${e.entry.taskId} waited ahead of it`);
     }
   });
