@@ -161,7 +161,9 @@ export class FunctionHost implements Host {
 
   async #deliverOutputs(fn: LoadedFunction, response: RpcInvocationResponse): Promise<Record<string, InvocationOutcome['outputs'][string]>> {
     const outputs: InvocationOutcome['outputs'] = {};
-    for (const { name, data } of response.outputData ?? []) {
+    // A `return: output.X(...)` binding carries its value in returnValue, not outputData.
+    const returned = fn.bindings['$return'] && response.returnValue ? [{ name: '$return', data: response.returnValue }] : [];
+    for (const { name, data } of [...(response.outputData ?? []), ...returned]) {
       if (!name || !data) continue;
       outputs[name] = data;
       const binding = fn.bindings[name];

@@ -169,4 +169,10 @@ describe('Service Bus triggers through devhost', () => {
     assert.deepEqual(audits[0]?.['event'], { kind: 'offer', offerId: 'f-1' });
     assert.equal(audits[0]?.['subject'], 'offer-made');
   });
+
+  test('a return-value output binding (return: output.serviceBusQueue) is sent through the broker', async () => {
+    await client.createSender('relay').sendMessages({ body: { hello: 'bus' } });
+    const relayed = await waitFor((all) => all.some((o) => o['fn'] === 'relay'), 'the relay function');
+    assert.deepEqual(relayed.find((o) => o['fn'] === 'relay')?.['echoed'], { hello: 'bus' });
+  });
 });

@@ -1,0 +1,67 @@
+// The external task API's and the agent desk API's paths in the OpenAPI document.
+import { CodingBody, ExtendAcwBody, PresenceBody, ProfileBody } from './agentDeskSchemas';
+import { ErrorBody, functionKeyAuth, openApiRegistry } from './openApiRegistry';
+import { CancelBody, NewTaskBody, PriorityBody, QueuePositionBody, RoutingLog } from './taskSchemas';
+import { z } from './zod';
+
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+const problem = (description: string) => ({ description, ...json(ErrorBody) });
+const security = [{ [functionKeyAuth.name]: [] }];
+const TaskAnswer = z.record(z.string(), z.unknown()).openapi('Task', { description: 'A task with its state, offers (routing log), timings, codes and tags.' });
+
+interface PathSpec {
+  method: 'get' | 'post' | 'put' | 'patch';
+  path: string;
+  summary: string;
+  tag: 'Tasks' | 'Agent desk';
+  params: Record<string, string>;
+  body?: z.ZodType;
+  answer: z.ZodType;
+  conflicts?: string;
+}
+
+function register(spec: PathSpec): void {
+  openApiRegistry.registerPath({
+    method: spec.method,
+    path: spec.path,
+    tags: [spec.tag],
+    summary: spec.summary,
+    security,
+    request: {
+      params: z.object(Object.fromEntries(Object.entries(spec.params).map(([name, description]) => [name, z.string().openapi({ description })]))),
+      ...(spec.body ? { body: { required: true, ...json(spec.body) } } : {}),
+    },
+    responses: {
+      200: { description: 'Done.', ...json(spec.answer) },
+      400: problem('The body or a parameter is malformed; the issues name each field by JSON pointer.'),
+      401: problem('No valid function key.'),
+      404: problem('An id in the path does not exist.'),
+      ...(spec.conflicts ? { 409: problem(spec.conflicts) } : {}),
+    },
+  });
+}
+
+const taskId = { taskId: 'The task id.' };
+const agentId = { agentId: 'The agent id.' };
+const AgentStateAnswer = z.record(z.string(), z.unknown()).openapi('AgentState', { description: 'Presence, not-available request, RONA state, memberships, offers and tasks.' });
+const offers = z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: z.string() }));
+
+register({ method: 'post', path: '/api/services/{serviceId}/tasks', summary: 'Queue a task in a service (Idempotency-Key header optional)', tag: 'Tasks', params: { serviceId: 'The service id.' }, body: NewTaskBody, answer: TaskAnswer, conflicts: 'QUEUE.FULL or SERVICE.IM_DISABLED.' });
+register({ method: 'get', path: '/api/tasks/{taskId}', summary: 'Read a task', tag: 'Tasks', params: taskId, answer: TaskAnswer });
+register({ method: 'get', path: '/api/tasks/{taskId}/position', summary: 'Queue position and estimated wait', tag: 'Tasks', params: taskId, answer: QueuePositionBody });
+register({ method: 'get', path: '/api/tasks/{taskId}/routing', summary: 'The routing log: every offer and why its agent was chosen', tag: 'Tasks', params: taskId, answer: RoutingLog });
+register({ method: 'patch', path: '/api/tasks/{taskId}', summary: "Change a waiting task's priority", tag: 'Tasks', params: taskId, body: PriorityBody, answer: TaskAnswer, conflicts: 'The task is no longer waiting.' });
+register({ method: 'post', path: '/api/tasks/{taskId}/cancel', summary: 'Cancel a waiting task', tag: 'Tasks', params: taskId, body: CancelBody, answer: TaskAnswer, conflicts: 'The task reached an agent or ended.' });
+
+register({ method: 'get', path: '/api/agents/{agentId}/state', summary: "The agent's live state", tag: 'Agent desk', params: agentId, answer: AgentStateAnswer });
+register({ method: 'put', path: '/api/agents/{agentId}/presence', summary: 'Set presence (with a not-available reason, kept at most a week)', tag: 'Agent desk', params: agentId, body: PresenceBody, answer: AgentStateAnswer });
+register({ method: 'put', path: '/api/agents/{agentId}/services/{serviceId}/profile', summary: 'Set the duty profile for a service', tag: 'Agent desk', params: { ...agentId, serviceId: 'The service id.' }, body: ProfileBody, answer: AgentStateAnswer, conflicts: 'AGENT.NOT_MEMBER.' });
+register({ method: 'get', path: '/api/agents/{agentId}/offers', summary: "The agent's open offers", tag: 'Agent desk', params: agentId, answer: offers });
+register({ method: 'get', path: '/api/agents/{agentId}/tasks', summary: "The agent's connected and wrap-up tasks", tag: 'Agent desk', params: agentId, answer: z.array(z.record(z.string(), z.unknown())) });
+for (const verb of ['accept', 'decline'] as const) {
+  register({ method: 'post', path: `/api/agents/{agentId}/offers/{offerId}/${verb}`, summary: `${verb === 'accept' ? 'Accept' : 'Decline'} an offer`, tag: 'Agent desk', params: { ...agentId, offerId: 'The offer id.' }, answer: TaskAnswer, conflicts: 'OFFER.NOT_OPEN: the offer rang out, was declined, withdrawn or cancelled.' });
+}
+register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/finish', summary: 'Finish the chat: into After Call Work', tag: 'Agent desk', params: { ...agentId, ...taskId }, answer: TaskAnswer, conflicts: 'The task is not connected.' });
+register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/extend', summary: 'Extend After Call Work', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: ExtendAcwBody, answer: TaskAnswer, conflicts: 'ACW.NOT_ALLOWED or not in After Call Work.' });
+register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/end', summary: 'End After Call Work early', tag: 'Agent desk', params: { ...agentId, ...taskId }, answer: TaskAnswer, conflicts: 'ACW.NOT_ALLOWED.' });
+register({ method: 'put', path: '/api/agents/{agentId}/tasks/{taskId}/coding', summary: 'Set codes and tags', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: CodingBody, answer: TaskAnswer, conflicts: 'The task is not connected or in After Call Work.' });
