@@ -1,0 +1,29 @@
+// The chat workflow orchestration's contract, shared by whoever starts it, signals it and runs it.
+
+/** The orchestrator function's name; its instance id is the task id. */
+export const chatWorkflowName = 'chatWorkflow';
+
+export interface ChatWorkflowInput {
+  readonly taskId: string;
+  readonly serviceId: string;
+  /** The workflow version document id (`<workflowId>@<version>`) the task runs, fixed at start. */
+  readonly workflowVersionId: string;
+  /** Where to resume (continueAsNew carries it); absent at start. */
+  readonly resume?: { readonly nodeId: string; readonly steps: number };
+}
+
+/** External events the orchestration waits for. Payloads carry ids, never message bodies. */
+export const chatEvents = {
+  /** A customer posted a message: `{ messageId }`. */
+  customerMessage: 'customerMessage',
+  /** The customer left the chat. */
+  customerLeft: 'customerLeft',
+  /** The queued task reached an agent: `{ agentId }`. */
+  taskConnected: 'taskConnected',
+  /** The task ended while queued (cancelled, abandoned): `{ state }`. */
+  taskEnded: 'taskEnded',
+} as const;
+
+export interface CustomerMessageEvent {
+  readonly messageId: string;
+}
