@@ -162,6 +162,8 @@ function serviceDoc(id: string): Service {
     afterCallWork: { durationSeconds: 0, extendable: false, maxExtensionSeconds: 0, canEndEarly: true },
     maxQueueSize: 100_000,
     defaultPriority: 1,
+    workflowId: null,
+    allowedOrigins: [],
     createdAt: epoch.toISOString(),
     updatedAt: epoch.toISOString(),
   };

@@ -1,4 +1,5 @@
 // The admin API's service bodies and answers; the same schemas validate requests and produce OpenAPI.
+import { normalizeOriginPattern, originPatternProblem } from '../domain/allowedOrigins';
 import type { Service } from '../domain/service';
 import { openApiRegistry } from './openApiRegistry';
 import { ResourceId } from './resourceId';
@@ -54,6 +55,29 @@ const AfterCallWorkSchema = z
     if (!a.extendable && a.maxExtensionSeconds > 0) ctx.addIssue({ code: 'custom', path: ['maxExtensionSeconds'], message: 'must be 0 when ACW is not extendable' });
   });
 
+const AllowedOrigin = z
+  .string()
+  .max(300)
+  .superRefine((origin, ctx) => {
+    const problem = originPatternProblem(origin);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform(normalizeOriginPattern)
+  .openapi({ description: 'A website origin (scheme://host[:port]); a leading "*." allows every subdomain.', example: 'https://*.contoso.example' });
+
+const AllowedOrigins = z
+  .array(AllowedOrigin)
+  .max(100)
+  .default([])
+  .superRefine((origins, ctx) => {
+    const seen = new Set<string>();
+    origins.forEach((origin, i) => {
+      if (seen.has(origin)) ctx.addIssue({ code: 'custom', path: [i], message: `origin ${origin} is listed twice` });
+      seen.add(origin);
+    });
+  })
+  .openapi({ description: 'Website origins allowed to start chats with the service (the widget\'s CORS allow-list); empty: none.' });
+
 /** Everything an admin owns on a service; PUT replaces all of it (omitted fields take their defaults). */
 const serviceSettings = {
   name: z.string().trim().min(1).max(200).openapi({ example: 'Customer support' }),
@@ -63,6 +87,10 @@ const serviceSettings = {
   afterCallWork: AfterCallWorkSchema.default({ durationSeconds: 60, extendable: false, maxExtensionSeconds: 0, canEndEarly: true }),
   maxQueueSize: z.number().int().min(1).max(100_000).default(1000).openapi({ description: 'Tasks beyond this many waiting are refused.' }),
   defaultPriority: Priority.default(50).openapi({ description: 'Priority of tasks that come without one.' }),
+  workflowId: ResourceId.nullable()
+    .default(null)
+    .openapi({ description: 'The IM workflow new chats run (its current version when the chat starts); null: chats are queued directly. Must exist.' }),
+  allowedOrigins: AllowedOrigins,
 };
 
 export const ServiceCreateBody = openApiRegistry.register(
@@ -97,6 +125,8 @@ export const ServiceSchema = openApiRegistry.register(
       afterCallWork: z.object({ durationSeconds: z.number().int(), extendable: z.boolean(), maxExtensionSeconds: z.number().int(), canEndEarly: z.boolean() }),
       maxQueueSize: z.number().int(),
       defaultPriority: z.number().int(),
+      workflowId: z.string().nullable(),
+      allowedOrigins: z.array(z.string()),
       createdAt: z.iso.datetime(),
       updatedAt: z.iso.datetime(),
     })

@@ -30,6 +30,13 @@ export interface Service {
   readonly afterCallWork: AfterCallWork;
   readonly maxQueueSize: number;
   readonly defaultPriority: number;
+  /** The IM workflow new chats run (its current version at chat start); null: chats go straight to the queue. */
+  readonly workflowId: string | null;
+  /**
+   * Website origins allowed to start chats with this service (`https://shop.contoso.example`, or
+   * `https://*.contoso.example` for any subdomain); empty: no website may.
+   */
+  readonly allowedOrigins: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }

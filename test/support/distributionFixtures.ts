@@ -15,6 +15,8 @@ export function makeService(id: string, overrides: Partial<Service> & { policy?:
     afterCallWork: { durationSeconds: 60, extendable: true, maxExtensionSeconds: 120, canEndEarly: true },
     maxQueueSize: 1000,
     defaultPriority: 1,
+    workflowId: null,
+    allowedOrigins: [],
     createdAt: epoch,
     updatedAt: epoch,
     ...rest,

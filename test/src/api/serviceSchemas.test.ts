@@ -27,6 +27,8 @@ describe('ServiceCreateBody', () => {
       afterCallWork: { durationSeconds: 60, extendable: false, maxExtensionSeconds: 0, canEndEarly: true },
       maxQueueSize: 1000,
       defaultPriority: 50,
+      workflowId: null,
+      allowedOrigins: [],
     });
   });
 
@@ -75,6 +77,19 @@ describe('ServiceCreateBody', () => {
     assert.deepEqual(refusal({ ...minimal, afterCallWork: { extendable: true } }), ['/afterCallWork/maxExtensionSeconds']);
     assert.deepEqual(refusal({ ...minimal, afterCallWork: { extendable: false, maxExtensionSeconds: 30 } }), ['/afterCallWork/maxExtensionSeconds']);
     assert.doesNotThrow(() => parseWith(ServiceCreateBody, { ...minimal, afterCallWork: { extendable: true, maxExtensionSeconds: 30 } }, 'body'));
+  });
+
+  it('takes a workflow id or null, and validates, normalizes and de-duplicates allowed origins', () => {
+    assert.deepEqual(refusal({ ...minimal, workflowId: 'bad id' }), ['/workflowId']);
+    assert.deepEqual(refusal({ ...minimal, workflowId: 7 }), ['/workflowId']);
+    assert.equal(parseWith(ServiceCreateBody, { ...minimal, workflowId: 'im-support' }, 'body').workflowId, 'im-support');
+    assert.equal(parseWith(ServiceCreateBody, { ...minimal, workflowId: null }, 'body').workflowId, null);
+    assert.deepEqual(refusal({ ...minimal, allowedOrigins: ['https://shop.contoso.example/'] }), ['/allowedOrigins/0']);
+    assert.deepEqual(refusal({ ...minimal, allowedOrigins: ['https://ok.contoso.example', 'contoso.example'] }), ['/allowedOrigins/1']);
+    assert.deepEqual(refusal({ ...minimal, allowedOrigins: ['https://a.contoso.example', 'HTTPS://A.contoso.example:443'] }), ['/allowedOrigins/1']);
+    assert.deepEqual(refusal({ ...minimal, allowedOrigins: 'https://shop.contoso.example' }), ['/allowedOrigins']);
+    const parsed = parseWith(ServiceCreateBody, { ...minimal, allowedOrigins: ['https://Shop.Contoso.example', 'https://*.contoso.example'] }, 'body');
+    assert.deepEqual(parsed.allowedOrigins, ['https://shop.contoso.example', 'https://*.contoso.example']);
   });
 
   it('refuses a body that is not an object', () => {
