@@ -61,6 +61,15 @@ const statusByCode: Readonly<Record<DomainErrorCode, number>> = {
   'OFFER.NOT_OPEN': 409,
   'ACW.NOT_ALLOWED': 409,
   'QUEUE.FULL': 409,
+  'CHAT.CONSENT_REQUIRED': 400,
+  'CHAT.INVALID_EMAIL': 400,
+  'CHAT.INVALID_MESSAGE': 400,
+  'CHAT.ORIGIN_NOT_ALLOWED': 403,
+  // Missing, expired, closed or another chat's customer token: the same answer, so it reveals nothing.
+  'CHAT.UNAUTHORIZED': 401,
+  'CHAT.NOT_FOUND': 404,
+  'CHAT.ENDED': 409,
+  'AGENT.NOT_AVAILABLE': 409,
   'CONFLICT.EXISTS': 409,
   'CONFLICT.STALE_ETAG': 412,
 };

@@ -1,4 +1,5 @@
-// A task enters a service's queue (the external task API; chats come through workflows).
+// A task enters a service: straight into its queue (the external task API), or into its workflow
+// (chats), which queues it later with queueTask.
 import { createHash, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
@@ -13,6 +14,11 @@ export interface NewTask {
   readonly parameters?: Readonly<Record<string, string>>;
   /** A client's idempotency key: the same key always yields the same task. */
   readonly idempotencyKey?: string;
+  /**
+   * 'queued' (the default): into the queue, and a distribution round is asked for. 'in-workflow':
+   * no queue entry and no round; the task's workflow decides when it is queued (queueTask).
+   */
+  readonly initialState?: 'queued' | 'in-workflow';
 }
 
 function taskIdFor(request: NewTask): string {
@@ -32,8 +38,10 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     if (existing.value.state === 'queued') await requeue(existing.value, deps);
     return { task: existing.value, created: false };
   }
-  const waiting = await deps.queue.length(service.id);
-  if (waiting >= service.maxQueueSize) {
+  const queued = (request.initialState ?? 'queued') === 'queued';
+  // A task in its workflow is not waiting in the queue yet: the queue's limit applies when it is queued.
+  const waiting = queued ? await deps.queue.length(service.id) : 0;
+  if (queued && waiting >= service.maxQueueSize) {
     throw new DomainError('QUEUE.FULL', `service ${service.id} has ${waiting} tasks waiting, its maximum`, { serviceId: service.id, maxQueueSize: service.maxQueueSize });
   }
   const now = deps.clock.now();
@@ -42,7 +50,7 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     id,
     serviceId: service.id,
     channel: request.channel,
-    state: 'queued',
+    state: queued ? 'queued' : 'in-workflow',
     priority: request.priority ?? service.defaultPriority,
     enqueueOrder: enqueueOrderKey(now, id),
     parameters: request.parameters ?? {},
@@ -52,7 +60,7 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     tags: [],
     acw: null,
     callFlow: [{ serviceId: service.id, enteredAt: at, leftAt: null, reason: 'created' }],
-    timings: { createdAt: at, queuedAt: at, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
+    timings: { createdAt: at, queuedAt: queued ? at : null, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
     outcome: null,
   };
   try {
@@ -61,6 +69,7 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     if (err instanceof AlreadyExistsError) return createTask(request, deps);
     throw err;
   }
+  if (!queued) return { task, created: true };
   await requeue(task, deps);
   await deps.signal.requestDistribution(service.id, 'task queued');
   return { task, created: true };

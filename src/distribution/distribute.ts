@@ -117,7 +117,7 @@ async function removeEntry(head: Versioned<QueueEntry>, deps: DistributionDeps):
 }
 
 /** Claims the task for the chosen agent (queued -> offered with an open offer); undefined when the task changed. */
-async function claimTask(service: Service, stored: Versioned<Task>, decision: RoutingDecision, deps: DistributionDeps): Promise<{ task: Task; offer: Offer } | undefined> {
+export async function claimTask(service: Service, stored: Versioned<Task>, decision: RoutingDecision, deps: DistributionDeps): Promise<{ task: Task; offer: Offer } | undefined> {
   const now = deps.clock.now();
   const task = stored.value;
   const offer: Offer = {
@@ -153,7 +153,7 @@ function withOffer(agent: Agent, task: Task, offer: Offer): Agent | undefined {
  * slot, or undefined when the agent has no room any more (then the offer is withdrawn and the
  * task goes back to its place). Idempotent: a resumed round repeats it safely.
  */
-async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
+export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
   if (known) {
     const next = withOffer(known.value, task, offer);
     if (next) {
@@ -176,7 +176,7 @@ async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known
 }
 
 /** Starts the offer's ring-out timer and tells the agent. Both are keyed by the offer, so repeating them is harmless. */
-async function announce(task: Task, offer: Offer, deps: DistributionDeps): Promise<void> {
+export async function announce(task: Task, offer: Offer, deps: DistributionDeps): Promise<void> {
   await deps.timeouts.schedule({ kind: 'offer', taskId: task.id, offerId: offer.offerId }, new Date(offer.expiresAt));
   await deps.notifier.notify(offer.agentId, offer.offerId, { type: 'offer', offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, expiresAt: offer.expiresAt });
 }
