@@ -94,6 +94,7 @@ function countDirectory(directory: AgentDirectory, counts: Counts): AgentDirecto
       return found;
     },
     staffedCapacity: (s) => counted(counts, 'queries', () => directory.staffedCapacity(s)),
+    onDutyCount: (s) => counted(counts, 'queries', () => directory.onDutyCount(s)),
   };
 }
 

@@ -61,6 +61,8 @@ export interface AgentDirectory {
   candidatesFor(serviceId: string): Promise<readonly Versioned<Agent>[]>;
   /** Total IM capacity of the service's on-duty agents who are signed in. */
   staffedCapacity(serviceId: string): Promise<number>;
+  /** How many of the service's agents are on duty and signed in (not offline). */
+  onDutyCount(serviceId: string): Promise<number>;
 }
 
 export interface DistributionSignal {

@@ -52,7 +52,7 @@ export interface Task {
 const legal: Readonly<Record<TaskState, readonly TaskState[]>> = {
   created: ['in-workflow', 'queued', 'cancelled'],
   'in-workflow': ['queued', 'cancelled', 'abandoned', 'failed', 'transferred', 'closed'],
-  queued: ['offered', 'cancelled', 'abandoned', 'in-workflow', 'transferred'],
+  queued: ['offered', 'cancelled', 'abandoned', 'in-workflow', 'transferred', 'failed'],
   offered: ['connected', 'queued', 'cancelled', 'abandoned'],
   connected: ['wrap-up', 'transferred'],
   'wrap-up': ['closed'],

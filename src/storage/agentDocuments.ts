@@ -51,4 +51,14 @@ export class CosmosAgentDirectory implements AgentDirectory {
       .fetchAll();
     return resources.reduce((sum, r) => sum + r.imCapacity, 0);
   }
+
+  async onDutyCount(serviceId: string): Promise<number> {
+    const { resources } = await this.#container.items
+      .query<number>({
+        query: "SELECT VALUE COUNT(1) FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence != 'offline'",
+        parameters: [{ name: '@serviceId', value: serviceId }],
+      })
+      .fetchAll();
+    return resources[0] ?? 0;
+  }
 }

@@ -9,7 +9,7 @@ export interface ChatWorkflowInput {
   /** The workflow version document id (`<workflowId>@<version>`) the task runs, fixed at start. */
   readonly workflowVersionId: string;
   /** Where to resume (continueAsNew carries it); absent at start. */
-  readonly resume?: { readonly nodeId: string; readonly steps: number };
+  readonly resume?: { readonly nodeId: string; readonly sequence: number };
 }
 
 /** External events the orchestration waits for. Payloads carry ids, never message bodies. */

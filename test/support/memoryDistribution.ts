@@ -207,6 +207,10 @@ class MemoryDirectory implements AgentDirectory {
     await this.#world.io('agents.query');
     return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence === 'available').map(clone);
   }
+  async onDutyCount(serviceId: string): Promise<number> {
+    await this.#world.io('agents.count');
+    return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence !== 'offline').length;
+  }
   async staffedCapacity(serviceId: string): Promise<number> {
     await this.#world.io('agents.capacity');
     return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence !== 'offline').reduce((sum, a) => sum + a.value.imCapacity, 0);

@@ -1,0 +1,117 @@
+// What a workflow does to its task: queue it, save parameters, transfer it, end it. Each step is
+// idempotent (it reads the task and writes only what is not yet so), so a retried activity is harmless.
+import { DomainError } from '../domain/errors';
+import { openOffer, settleOffer, transition, type Task } from '../domain/task';
+import { dropOffer, updateAgent } from '../distribution/agentTasks';
+import { cancelTask } from '../distribution/cancelTask';
+import { changePriority } from '../distribution/changePriority';
+import { update } from '../distribution/optimistic';
+import { queueTask } from '../distribution/queueTask';
+import type { DistributionDeps } from '../distribution/ports';
+
+const taskMissing = (taskId: string) => ({ code: 'TASK.NOT_FOUND' as const, message: `task ${taskId} not found` });
+
+export async function readTask(taskId: string, deps: DistributionDeps): Promise<Task> {
+  const task = (await deps.tasks.read(taskId))?.value;
+  if (!task) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
+  return task;
+}
+
+export type Waiting = 'in-workflow' | 'queued' | 'offered';
+export const isWaiting = (task: Task): boolean => task.state === 'in-workflow' || task.state === 'queued' || task.state === 'offered';
+
+export type QueueOutcome = 'queued' | 'queueFull' | 'connected' | 'ended';
+
+/** Queue Task: hands the task to the distributor (or finds it already there, or past it). */
+export async function queueFromWorkflow(taskId: string, deps: DistributionDeps): Promise<QueueOutcome> {
+  try {
+    const task = await queueTask(taskId, deps);
+    if (task.state === 'connected' || task.state === 'wrap-up') return 'connected';
+    return task.state === 'queued' || task.state === 'offered' ? 'queued' : 'ended';
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'QUEUE.FULL') return 'queueFull';
+    if (err instanceof DomainError && err.code === 'TASK.ILLEGAL_TRANSITION') return 'ended';
+    throw err;
+  }
+}
+
+export async function setParameters(taskId: string, values: Readonly<Record<string, string>>, deps: DistributionDeps): Promise<Task> {
+  const { after } = await update(
+    deps.tasks,
+    taskId,
+    (task) => (Object.entries(values).every(([k, v]) => task.parameters[k] === v) ? undefined : { ...task, parameters: { ...task.parameters, ...values } }),
+    taskMissing(taskId),
+  );
+  return after.value;
+}
+
+export async function setPriority(taskId: string, priority: number, deps: DistributionDeps): Promise<Task> {
+  const task = await readTask(taskId, deps);
+  return isWaiting(task) ? changePriority(taskId, priority, deps) : task;
+}
+
+/**
+ * Transfer: the task leaves its service (queue entry and any open offer go) and enters the target
+ * service in-workflow, keeping its parameters and its call flow with a step for each service.
+ */
+export async function transferTask(taskId: string, toServiceId: string, deps: DistributionDeps): Promise<Task> {
+  const target = (await deps.services.read(toServiceId))?.value;
+  if (!target || !target.imEnabled) throw new DomainError('SERVICE.NOT_FOUND', `transfer target ${toServiceId} is not an IM service`, { serviceId: toServiceId });
+  const now = deps.clock.now().toISOString();
+  const { before, after } = await update(
+    deps.tasks,
+    taskId,
+    (task) => {
+      if (task.serviceId === toServiceId && task.callFlow.at(-1)?.reason === 'transferred') return undefined; // a retried transfer
+      if (!isWaiting(task)) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}; only a waiting task can be transferred`, { taskId, from: task.state });
+      const offer = openOffer(task);
+      const from = task.state === 'in-workflow' ? task : transition({ ...task, offers: offer ? settleOffer(task, offer.offerId, 'withdrawn', now) : task.offers }, task.state === 'offered' ? 'queued' : task.state);
+      const moved = transition(from, 'transferred');
+      return transition(moved, 'in-workflow', {
+        serviceId: toServiceId,
+        callFlow: [...task.callFlow.map((step, i) => (i === task.callFlow.length - 1 && step.leftAt === null ? { ...step, leftAt: now } : step)), { serviceId: toServiceId, enteredAt: now, leftAt: null, reason: 'transferred' }],
+      });
+    },
+    taskMissing(taskId),
+  );
+  await deps.queue.remove(before.serviceId, taskId);
+  const withdrawn = openOffer(before);
+  if (withdrawn && before.serviceId !== after.value.serviceId) {
+    await updateAgent(deps, withdrawn.agentId, (agent) => dropOffer(agent, withdrawn.offerId));
+    await deps.signal.requestDistribution(before.serviceId, 'task transferred away');
+  }
+  return after.value;
+}
+
+/** Disconnect: the workflow ends the chat; a waiting task ends (closed, or cancelled when it was queued). */
+export async function endFromWorkflow(taskId: string, outcome: 'disconnected' | 'handled', deps: DistributionDeps): Promise<Task> {
+  const task = await readTask(taskId, deps);
+  if (task.state === 'queued' || task.state === 'offered') return cancelTask(taskId, outcome === 'handled' ? 'handled by the workflow' : 'disconnected by the workflow', deps);
+  if (task.state !== 'in-workflow') return task;
+  const now = deps.clock.now().toISOString();
+  const { after } = await update(
+    deps.tasks,
+    taskId,
+    (current) => (current.state === 'in-workflow' ? transition(current, 'closed', { outcome: current.outcome ?? outcome, timings: { ...current.timings, endedAt: now } }) : undefined),
+    taskMissing(taskId),
+  );
+  return after.value;
+}
+
+export async function markHandled(taskId: string, deps: DistributionDeps): Promise<Task> {
+  const { after } = await update(deps.tasks, taskId, (task) => (task.outcome === 'handled' ? undefined : { ...task, outcome: 'handled' }), taskMissing(taskId));
+  return after.value;
+}
+
+/** A workflow that fails ends its task as failed with the reason, rather than leaving it stuck. */
+export async function failTask(taskId: string, reason: string, deps: DistributionDeps): Promise<Task> {
+  const now = deps.clock.now().toISOString();
+  const { after } = await update(
+    deps.tasks,
+    taskId,
+    (task) => (task.state === 'in-workflow' || task.state === 'queued' ? transition(task, 'failed', { outcome: `failed: ${reason}`, timings: { ...task.timings, endedAt: now } }) : undefined),
+    taskMissing(taskId),
+  );
+  await deps.queue.remove(after.value.serviceId, taskId);
+  return after.value;
+}
