@@ -65,7 +65,8 @@ export async function transferTask(taskId: string, toServiceId: string, deps: Di
       if (task.serviceId === toServiceId && task.callFlow.at(-1)?.reason === 'transferred') return undefined; // a retried transfer
       if (!isWaiting(task)) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}; only a waiting task can be transferred`, { taskId, from: task.state });
       const offer = openOffer(task);
-      const from = task.state === 'in-workflow' ? task : transition({ ...task, offers: offer ? settleOffer(task, offer.offerId, 'withdrawn', now) : task.offers }, task.state === 'offered' ? 'queued' : task.state);
+      // An offered task first goes back to queued (its offer withdrawn): only waiting states transfer.
+      const from = task.state === 'offered' && offer ? transition(task, 'queued', { offers: settleOffer(task, offer.offerId, 'withdrawn', now) }) : task;
       const moved = transition(from, 'transferred');
       return transition(moved, 'in-workflow', {
         serviceId: toServiceId,
