@@ -6,15 +6,22 @@ import { PreconditionFailedError } from '../distribution/ports';
 
 export interface HttpErrorResponse {
   readonly status: number;
-  readonly jsonBody: { readonly error: { readonly code: string; readonly message: string; readonly issues?: readonly { path: string; message: string }[]; readonly details?: Readonly<Record<string, unknown>> } };
+  readonly jsonBody: { readonly error: { readonly code: string; readonly message: string; readonly issues?: readonly Issue[]; readonly details?: Readonly<Record<string, unknown>> } };
+}
+
+/** One thing wrong with a request: its JSON pointer, and for a workflow, the node (activity) it is about. */
+export interface Issue {
+  readonly path: string;
+  readonly message: string;
+  readonly activity?: string;
 }
 
 /** A request that is malformed: the issues name each field by JSON pointer. */
 export class ValidationError extends Error {
   override name = 'ValidationError';
-  readonly issues: readonly { path: string; message: string }[];
+  readonly issues: readonly Issue[];
 
-  constructor(message: string, issues: readonly { path: string; message: string }[]) {
+  constructor(message: string, issues: readonly Issue[]) {
     super(message);
     this.issues = issues;
   }
