@@ -1,6 +1,7 @@
 // GET /api/openapi.json: the API's OpenAPI 3.1 document, generated from the zod schemas that validate requests.
 import { app } from '@azure/functions';
 import '../src/api/adminPaths';
+import '../src/api/chatPaths';
 import '../src/api/distributionPaths';
 import { openApiDocument } from '../src/api/openApiRegistry';
 

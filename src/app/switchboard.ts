@@ -3,6 +3,7 @@
 import type { Database } from '@azure/cosmos';
 import type { ServiceBusClient } from '@azure/service-bus';
 import type { BlobServiceClient } from '@azure/storage-blob';
+import type { ChatDeps } from '../chat/ports';
 import { loadSettings, type Settings } from '../config/settings';
 import type { Agent } from '../domain/agent';
 import type { Service } from '../domain/service';
@@ -16,6 +17,8 @@ import { agentMapping, CosmosAgentDirectory } from '../storage/agentDocuments';
 import { blobProbe } from '../storage/blobProbe';
 import { openBlobService } from '../storage/blobService';
 import { CosmosAgentNotifier } from '../storage/cosmosAgentNotifier';
+import { CosmosConversationStore } from '../storage/cosmosConversationStore';
+import { CosmosCustomerTokenStore } from '../storage/cosmosCustomerTokenStore';
 import { openCosmosDatabase } from '../storage/cosmosDatabase';
 import { CosmosDocumentStore } from '../storage/cosmosDocumentStore';
 import { cosmosProbe } from '../storage/cosmosProbe';
@@ -29,6 +32,7 @@ export interface Switchboard {
   readonly serviceBus: ServiceBusClient;
   readonly healthProbes: readonly DependencyProbe[];
   readonly distribution: DistributionDeps;
+  readonly chat: ChatDeps;
 }
 
 let instance: Switchboard | undefined;
@@ -53,6 +57,18 @@ export function createSwitchboard(env: Readonly<Record<string, string | undefine
     sessions: new CosmosSessionLog(container('sessions')),
     clock: systemClock,
   };
+  const chat: ChatDeps = {
+    distribution,
+    conversations: new CosmosConversationStore(container('conversations')),
+    tokens: new CosmosCustomerTokenStore(container('conversations')),
+    resolveWorkflowVersion: async (serviceId) => {
+      const workflowId = (await distribution.services.read(serviceId))?.value.workflowId ?? null;
+      if (workflowId === null) return undefined;
+      // Workflow versions are stored by the workflows admin API; until its store is wired here, a
+      // service with a workflow cannot start chats (a 500 naming why, never a silent skip).
+      throw new Error(`service ${serviceId} runs workflow ${workflowId}, but workflow versions cannot be resolved yet`);
+    },
+  };
   return {
     settings,
     database,
@@ -60,6 +76,7 @@ export function createSwitchboard(env: Readonly<Record<string, string | undefine
     serviceBus,
     healthProbes: [cosmosProbe(database), blobProbe(blobService), serviceBusProbe(serviceBus)],
     distribution,
+    chat,
   };
 }
 

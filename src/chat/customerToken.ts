@@ -31,14 +31,15 @@ export function bearerToken(authorization: string | null | undefined): string | 
 }
 
 /**
- * Throws CHAT.UNAUTHORIZED unless `token` is the open, unexpired token of `chatId`. Every failure
- * gives the same answer, so a caller cannot tell a foreign chat from an expired token.
+ * Throws CHAT.UNAUTHORIZED unless `token` is the open (or, with `allowClosed`, closed), unexpired
+ * token of `chatId`. Every failure gives the same answer, so a caller cannot tell a foreign chat
+ * from an expired token.
  */
-export async function verifyCustomerToken(chatId: string, token: string | undefined, now: Date, tokens: CustomerTokenStore): Promise<CustomerTokenRecord> {
+export async function verifyCustomerToken(chatId: string, token: string | undefined, now: Date, tokens: CustomerTokenStore, options: { allowClosed?: boolean } = {}): Promise<CustomerTokenRecord> {
   // The chat id in front saves a read for another chat's token; the hash comparison decides.
   if (!token || !token.startsWith(`${chatId}.`)) throw unauthorized(chatId);
   const record = await tokens.read(chatId);
-  if (!record || record.closedAt !== null || Date.parse(record.expiresAt) <= now.getTime()) throw unauthorized(chatId);
+  if (!record || (record.closedAt !== null && !options.allowClosed) || Date.parse(record.expiresAt) <= now.getTime()) throw unauthorized(chatId);
   const presented = Buffer.from(sha256(token), 'hex');
   const stored = Buffer.from(record.sha256, 'hex');
   if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) throw unauthorized(chatId);
