@@ -6,6 +6,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import type { ChatDeps } from '../chat/ports';
 import { loadSettings, type Settings } from '../config/settings';
 import type { Agent } from '../domain/agent';
+import type { Calendar } from '../domain/calendar';
 import type { Service } from '../domain/service';
 import type { Task } from '../domain/task';
 import type { Clock, DistributionDeps } from '../distribution/ports';
@@ -24,6 +25,8 @@ import { CosmosDocumentStore } from '../storage/cosmosDocumentStore';
 import { cosmosProbe } from '../storage/cosmosProbe';
 import { CosmosQueueStore } from '../storage/cosmosQueueStore';
 import { CosmosSessionLog } from '../storage/cosmosSessionLog';
+import { CosmosWorkflowStore } from '../storage/cosmosWorkflowStore';
+import type { WorkflowStores } from '../workflow/ports';
 
 export interface Switchboard {
   readonly settings: Settings;
@@ -33,6 +36,8 @@ export interface Switchboard {
   readonly healthProbes: readonly DependencyProbe[];
   readonly distribution: DistributionDeps;
   readonly chat: ChatDeps;
+  /** Workflow versions and calendars: written by the admin API, read by the chat workflow. */
+  readonly workflows: WorkflowStores;
 }
 
 let instance: Switchboard | undefined;
@@ -57,6 +62,10 @@ export function createSwitchboard(env: Readonly<Record<string, string | undefine
     sessions: new CosmosSessionLog(container('sessions')),
     clock: systemClock,
   };
+  const workflows: WorkflowStores = {
+    store: new CosmosWorkflowStore(container('workflows'), systemClock.now),
+    calendars: new CosmosDocumentStore<Calendar>(container('calendars')),
+  };
   const chat: ChatDeps = {
     distribution,
     conversations: new CosmosConversationStore(container('conversations')),
@@ -77,6 +86,7 @@ export function createSwitchboard(env: Readonly<Record<string, string | undefine
     healthProbes: [cosmosProbe(database), blobProbe(blobService), serviceBusProbe(serviceBus)],
     distribution,
     chat,
+    workflows,
   };
 }
 
