@@ -4,6 +4,9 @@ import type { Database } from '@azure/cosmos';
 import type { ServiceBusClient } from '@azure/service-bus';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { ChatDeps } from '../chat/ports';
+import { evaluateCalendar } from '../domain/calendar';
+import { conversationForWorkflow } from '../workflow/conversationForWorkflow';
+import type { WorkflowRuntime } from '../workflow/runtime';
 import { loadSettings, type Settings } from '../config/settings';
 import type { Agent } from '../domain/agent';
 import type { Calendar } from '../domain/calendar';
@@ -38,6 +41,8 @@ export interface Switchboard {
   readonly chat: ChatDeps;
   /** Workflow versions and calendars: written by the admin API, read by the chat workflow. */
   readonly workflows: WorkflowStores;
+  /** What the chat workflow's activities run against. */
+  readonly workflowRuntime: WorkflowRuntime;
 }
 
 let instance: Switchboard | undefined;
@@ -66,17 +71,31 @@ export function createSwitchboard(env: Readonly<Record<string, string | undefine
     store: new CosmosWorkflowStore(container('workflows'), systemClock.now),
     calendars: new CosmosDocumentStore<Calendar>(container('calendars')),
   };
+  /** The current version of the service's workflow, or undefined when it has none. */
+  const currentVersionFor = async (serviceId: string): Promise<string | undefined> => {
+    const workflowId = (await distribution.services.read(serviceId))?.value.workflowId ?? null;
+    if (workflowId === null) return undefined;
+    const versionId = await workflows.store.currentVersionId(workflowId);
+    if (!versionId) throw new Error(`service ${serviceId} names workflow ${workflowId}, which does not exist`);
+    return versionId;
+  };
   const chat: ChatDeps = {
     distribution,
     conversations: new CosmosConversationStore(container('conversations')),
     tokens: new CosmosCustomerTokenStore(container('conversations')),
-    resolveWorkflowVersion: async (serviceId) => {
-      const workflowId = (await distribution.services.read(serviceId))?.value.workflowId ?? null;
-      if (workflowId === null) return undefined;
-      // Workflow versions are stored by the workflows admin API; until its store is wired here, a
-      // service with a workflow cannot start chats (a 500 naming why, never a silent skip).
-      throw new Error(`service ${serviceId} runs workflow ${workflowId}, but workflow versions cannot be resolved yet`);
+    resolveWorkflowVersion: (serviceId) => currentVersionFor(serviceId),
+  };
+  const workflowRuntime: WorkflowRuntime = {
+    distribution,
+    readVersion: (versionId) => workflows.store.readVersion(versionId),
+    currentVersionFor,
+    openingState: async (calendarId, at) => {
+      const calendar = (await workflows.calendars.read(calendarId))?.value;
+      if (!calendar) throw new Error(`calendar ${calendarId} not found`);
+      return evaluateCalendar(calendar, at);
     },
+    conversation: conversationForWorkflow(chat.conversations, systemClock),
+    fetch: (input, init) => fetch(input, init),
   };
   return {
     settings,
@@ -87,6 +106,7 @@ export function createSwitchboard(env: Readonly<Record<string, string | undefine
     distribution,
     chat,
     workflows,
+    workflowRuntime,
   };
 }
 
