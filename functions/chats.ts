@@ -23,12 +23,7 @@ app.http('startChat', {
   extraInputs: [durableClientInput],
   handler: handle(async (request, context) => {
     const body = parseJsonBody(StartChatBody, await request.text());
-    const target = body.agentId !== undefined ? { agentId: body.agentId, ...(body.serviceId !== undefined ? { serviceId: body.serviceId } : {}) } : { serviceId: body.serviceId ?? '' };
-    const started = await startChat(
-      { ...target, displayName: body.displayName, email: body.email, consent: body.consent, ...(body.firstMessage !== undefined ? { firstMessage: body.firstMessage } : {}), origin: request.headers.get('origin') ?? undefined },
-      chatWorkflowClient(context),
-      deps,
-    );
+    const started = await startChat({ ...body, origin: request.headers.get('origin') ?? undefined }, chatWorkflowClient(context), deps);
     return { status: 201, headers: { location: `/api/chats/${started.chatId}/messages`, 'cache-control': 'no-store' }, jsonBody: started };
   }),
 });

@@ -13,17 +13,19 @@ import { closeCustomerToken, issueCustomerToken } from './customerToken';
 import { messageText } from './messageText';
 import type { ChatDeps, WorkflowStarter } from './ports';
 
-export type ChatTarget = { readonly serviceId: string; readonly agentId?: undefined } | { readonly agentId: string; readonly serviceId?: string };
-
-export type StartChatRequest = ChatTarget & {
+export interface StartChatRequest {
+  /** The service to chat with; for a direct chat, the service whose settings apply (default: the agent's first). */
+  readonly serviceId?: string;
+  /** Set for a chat directly with this agent. */
+  readonly agentId?: string;
   readonly displayName: string;
   readonly email: string;
   /** The customer accepted the privacy policy; anything but `true` is refused. */
-  readonly consent: boolean | undefined;
+  readonly consent?: boolean;
   readonly firstMessage?: string;
   /** The request's Origin header: the website the widget runs on. */
   readonly origin: string | undefined;
-};
+}
 
 export interface StartedChat {
   readonly chatId: string;

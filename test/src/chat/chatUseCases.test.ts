@@ -26,7 +26,7 @@ async function world(service: Partial<Service> = {}): Promise<MemoryChat> {
 }
 
 function request(overrides: Partial<StartChatRequest> = {}): StartChatRequest {
-  return { serviceId: 'support', displayName: 'Marie', email: 'marie@example.com', consent: true, origin: site, ...overrides } as StartChatRequest;
+  return { serviceId: 'support', displayName: 'Marie', email: 'marie@example.com', consent: true, origin: site, ...overrides };
 }
 
 function refusal(code: DomainErrorCode, pointer?: string) {
@@ -204,7 +204,7 @@ describe('direct chats', () => {
     const w = await world({ workflowId: 'welcome' });
     w.workflowVersions.set('support', 'welcome@1');
     await w.agents.create(makeAgent('ada', [duty('support')]));
-    const started = await startChat(request({ serviceId: undefined, agentId: 'ada' } as Partial<StartChatRequest>), w.workflows, w.chat);
+    const started = await startChat(request({ serviceId: undefined, agentId: 'ada' }), w.workflows, w.chat);
     assert.equal(started.state, 'offered');
     assert.equal(started.directAgentId, 'ada');
     const task = w.tasks.docs.get(started.chatId)!.value;
@@ -226,10 +226,10 @@ describe('direct chats', () => {
     const w = await world();
     await w.services.create(makeService('sales', { allowedOrigins: [site] }));
     await w.agents.create(makeAgent('ada', [duty('support')], { presence: 'away' }));
-    await assert.rejects(startChat(request({ serviceId: undefined, agentId: 'ada' } as Partial<StartChatRequest>), w.workflows, w.chat), refusal('AGENT.NOT_AVAILABLE'));
+    await assert.rejects(startChat(request({ serviceId: undefined, agentId: 'ada' }), w.workflows, w.chat), refusal('AGENT.NOT_AVAILABLE'));
     assert.equal(w.tasks.docs.size, 0);
-    await assert.rejects(startChat(request({ serviceId: 'sales', agentId: 'ada' } as Partial<StartChatRequest>), w.workflows, w.chat), refusal('AGENT.NOT_MEMBER', '/serviceId'));
-    await assert.rejects(startChat(request({ serviceId: undefined, agentId: 'nobody' } as Partial<StartChatRequest>), w.workflows, w.chat), refusal('AGENT.NOT_FOUND', '/agentId'));
+    await assert.rejects(startChat(request({ serviceId: 'sales', agentId: 'ada' }), w.workflows, w.chat), refusal('AGENT.NOT_MEMBER', '/serviceId'));
+    await assert.rejects(startChat(request({ serviceId: undefined, agentId: 'nobody' }), w.workflows, w.chat), refusal('AGENT.NOT_FOUND', '/agentId'));
   });
 });
 
