@@ -3,6 +3,7 @@ import { app } from '@azure/functions';
 import '../src/api/adminPaths';
 import '../src/api/chatPaths';
 import '../src/api/distributionPaths';
+import '../src/api/workflowPaths';
 import { openApiDocument } from '../src/api/openApiRegistry';
 
 app.http('openApi', {

@@ -10,7 +10,7 @@ import { ServiceCreateBody, ServiceUpdateBody } from '../src/api/serviceSchemas'
 import { switchboard } from '../src/app/switchboard';
 import { handle, param } from './http/handle';
 
-const deps = switchboard().distribution;
+const deps = { ...switchboard().distribution, workflows: switchboard().workflows.store };
 
 function locationOf(request: HttpRequest, id: string): string {
   return new URL(`/api/services/${encodeURIComponent(id)}`, request.url).toString();

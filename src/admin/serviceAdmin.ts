@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import type { Service } from '../domain/service';
 import { AlreadyExistsError, type DistributionDeps, type Page, type Versioned } from '../distribution/ports';
+import type { WorkflowStore } from '../workflow/ports';
 import type { EtagCondition } from './etagCondition';
 
-export type ServiceAdminDeps = Pick<DistributionDeps, 'services' | 'queue' | 'signal' | 'clock'>;
+export type ServiceAdminDeps = Pick<DistributionDeps, 'services' | 'queue' | 'signal' | 'clock'> & { readonly workflows: Pick<WorkflowStore, 'readHead'> };
 
 /** What an admin owns on a service; the server owns the id (once created) and the timestamps. */
 export type ServiceSettings = Omit<Service, 'id' | 'createdAt' | 'updatedAt'>;
@@ -18,7 +19,14 @@ function stale(id: string, condition: EtagCondition): DomainError {
   return new DomainError('CONFLICT.STALE_ETAG', `service ${id} changed since you read it (If-Match ${condition.describe}): read it again`, { serviceId: id });
 }
 
+/** A service can only be given a workflow that exists (every stored workflow is a valid IM workflow). */
+async function assertWorkflowExists(deps: ServiceAdminDeps, settings: ServiceSettings): Promise<void> {
+  if (settings.workflowId === null || (await deps.workflows.readHead(settings.workflowId))) return;
+  throw new DomainError('SERVICE.UNKNOWN_WORKFLOW', `workflow "${settings.workflowId}" does not exist: create it first (POST /api/workflows)`, { pointer: '/workflowId', workflowId: settings.workflowId });
+}
+
 export async function createService(deps: ServiceAdminDeps, settings: ServiceSettings, id: string = randomUUID()): Promise<Versioned<Service>> {
+  await assertWorkflowExists(deps, settings);
   const now = deps.clock.now().toISOString();
   try {
     return await deps.services.create({ id, ...settings, createdAt: now, updatedAt: now });
@@ -48,6 +56,7 @@ export async function replaceService(deps: ServiceAdminDeps, id: string, setting
   const current = await deps.services.read(id);
   if (!current) throw notFound(id);
   if (!condition.matches(current.etag)) throw stale(id, condition);
+  await assertWorkflowExists(deps, settings);
   const next: Service = { id, ...settings, createdAt: current.value.createdAt, updatedAt: deps.clock.now().toISOString() };
   // Conditional on the version the caller saw: a write in between answers 412, not a lost update.
   const written = await deps.services.replace(next, current.etag);

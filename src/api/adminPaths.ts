@@ -5,7 +5,7 @@ import { PageQuery, ResourceId } from './resourceId';
 import { ServiceCreateBody, ServicePageSchema, ServiceSchema, ServiceUpdateBody } from './serviceSchemas';
 import { z } from './zod';
 
-interface AdminResource {
+export interface AdminResource {
   /** The collection's path segment, e.g. 'services'. */
   readonly collection: string;
   /** The singular noun, e.g. 'service'. */
@@ -24,7 +24,7 @@ const problem = (description: string) => ({ description, ...json(ErrorBody) });
 const etagHeader = z.string().openapi({ description: 'The version of the resource, for If-Match.' });
 const security = [{ [functionKeyAuth.name]: [] }];
 
-function registerAdminResource(r: AdminResource): void {
+export function registerAdminResource(r: AdminResource): void {
   const base = `/api/${r.collection}`;
   const item = `${base}/{id}`;
   const params = z.object({ id: ResourceId });

@@ -61,6 +61,13 @@ const statusByCode: Readonly<Record<DomainErrorCode, number>> = {
   'AGENT.HAS_TASKS': 409,
   'AGENT.UNKNOWN_PROFILE': 400,
   'AGENT.UNKNOWN_SERVICE': 400,
+  'SERVICE.UNKNOWN_WORKFLOW': 400,
+  'WORKFLOW.NOT_FOUND': 404,
+  'WORKFLOW.VERSION_NOT_FOUND': 404,
+  // A workflow naming calendars or services that do not exist (or do not take IM).
+  'WORKFLOW.INVALID': 400,
+  'CALENDAR.NOT_FOUND': 404,
+  'CALENDAR.IN_USE': 409,
   'TASK.NOT_FOUND': 404,
   'TASK.ILLEGAL_TRANSITION': 409,
   'TASK.NOT_ASSIGNED_TO_AGENT': 403,
@@ -87,7 +94,8 @@ export function toHttpError(err: unknown): HttpErrorResponse | undefined {
   if (err instanceof DomainError) {
     // A domain error about one field of the body names it as a validation issue does.
     const pointer = err.details['pointer'];
-    const issues = typeof pointer === 'string' ? { issues: [{ path: pointer, message: err.message }] } : {};
+    const listed = err.details['issues'];
+    const issues = Array.isArray(listed) ? { issues: listed as Issue[] } : typeof pointer === 'string' ? { issues: [{ path: pointer, message: err.message }] } : {};
     return { status: statusByCode[err.code], jsonBody: { error: { code: err.code, message: err.message, ...issues, details: err.details } } };
   }
   if (err instanceof PreconditionError) return { status: err.status, jsonBody: { error: { code: err.status === 412 ? 'CONFLICT.STALE_ETAG' : 'PRECONDITION.REQUIRED', message: err.message } } };

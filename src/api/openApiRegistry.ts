@@ -18,7 +18,15 @@ export const ErrorBody = openApiRegistry.register(
       error: z.object({
         code: z.string().openapi({ example: 'VALIDATION' }),
         message: z.string(),
-        issues: z.array(z.object({ path: z.string().openapi({ example: '/distribution/ronaTimeoutSeconds' }), message: z.string() })).optional(),
+        issues: z
+          .array(
+            z.object({
+              path: z.string().openapi({ example: '/distribution/ronaTimeoutSeconds' }),
+              message: z.string(),
+              activity: z.string().optional().openapi({ description: 'For a workflow: the id of the node (activity) the issue is about.' }),
+            }),
+          )
+          .optional(),
         details: z.record(z.string(), z.unknown()).optional(),
       }),
     })

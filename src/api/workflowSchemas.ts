@@ -2,7 +2,7 @@
 // the domain's workflowRuleIssues checks values and the graph. validateWorkflow runs both and
 // names every refusal by JSON pointer and activity.
 import { activityLabel, workflowRuleIssues, type WorkflowIssue, type WorkflowValidation } from '../domain/workflow/validate';
-import { maxTimerSeconds, unsupportedForIm, type ActivityType, type NodeSettings, type WorkflowDefinition } from '../domain/workflow/model';
+import { maxTimerSeconds, unsupportedForIm, type ActivityType, type NodeSettings, type WorkflowDefinition, type WorkflowVersion } from '../domain/workflow/model';
 import { jsonPointer, ValidationError } from './httpErrors';
 import { openApiRegistry } from './openApiRegistry';
 import { ResourceId } from './resourceId';
@@ -125,18 +125,24 @@ export const WorkflowUpdateBody = openApiRegistry.register(
   WorkflowDefinitionSchema.openapi({ description: 'The whole workflow; stored as a new version (running tasks keep theirs).' }),
 );
 
-export const WorkflowVersionSchema = openApiRegistry.register(
-  'WorkflowVersion',
+export const WorkflowSchema = openApiRegistry.register(
+  'Workflow',
   z
     .object({
-      id: z.string().openapi({ description: 'The version document id, `<workflowId>@<version>`.', example: 'support-chat@2' }),
-      workflowId: ResourceId,
-      version: z.number().int(),
+      id: ResourceId.openapi({ description: 'The workflow id.' }),
+      version: z.number().int().openapi({ description: 'The version number, from 1.' }),
+      versionId: z.string().openapi({ description: 'The version\'s own id, `<workflowId>@<version>`: what a running task keeps.', example: 'support-chat@2' }),
       ...definitionShape,
-      createdAt: z.iso.datetime(),
+      createdAt: z.iso.datetime().openapi({ description: 'When this version was written.' }),
     })
-    .openapi({ description: 'One version of a workflow, never changed once written.' }),
+    .openapi({ description: 'One version of a workflow, never changed once written. GET of the workflow answers its current version, with the workflow\'s ETag.' }),
 );
+
+/** The answer for a stored version: ids the way the API names them. */
+export function workflowAnswer(version: WorkflowVersion): z.output<typeof WorkflowSchema> {
+  const { id, workflowId, version: number, name, modality, start, nodes, createdAt } = version;
+  return { id: workflowId, version: number, versionId: id, name, modality, start, nodes: nodes.map((n) => ({ id: n.id, settings: structuredClone(n.settings) as z.output<typeof NodeSettingsSchema>, exits: { ...n.exits } })), createdAt };
+}
 
 export const WorkflowSummarySchema = openApiRegistry.register(
   'WorkflowSummary',

@@ -2,11 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EtagCondition } from '../../../src/admin/etagCondition';
-import { createService, deleteService, replaceService, type ServiceSettings } from '../../../src/admin/serviceAdmin';
+import { createService, deleteService, replaceService, type ServiceAdminDeps, type ServiceSettings } from '../../../src/admin/serviceAdmin';
 import { DomainError } from '../../../src/domain/errors';
 import type { Service } from '../../../src/domain/service';
 import { makeService } from '../../support/distributionFixtures';
-import { createMemoryDistribution } from '../../support/memoryDistribution';
+import { createMemoryDistribution, type MemoryDistribution } from '../../support/memoryDistribution';
+import { MemoryWorkflowStore } from '../../support/memoryWorkflows';
 
 const anyVersion: EtagCondition = { matches: () => true, describe: '*' };
 
@@ -16,49 +17,69 @@ function settingsOf(service: Service, changes: Partial<ServiceSettings> = {}): S
   return { ...settings, ...changes };
 }
 
+/** The service use cases' dependencies: distribution's, plus workflows (for workflowId checks). */
+function adminDeps(m: MemoryDistribution, workflows = new MemoryWorkflowStore()): ServiceAdminDeps {
+  return { ...m.deps, workflows };
+}
+
 const codeOf = (err: unknown): string => (err instanceof DomainError ? err.code : String(err));
 
 describe('service admin use cases', () => {
   it('creates with server timestamps and refuses a taken id', async () => {
     const m = createMemoryDistribution();
-    const { value } = await createService(m.deps, settingsOf(makeService('x')), 'support');
+    const { value } = await createService(adminDeps(m), settingsOf(makeService('x')), 'support');
     assert.equal(value.id, 'support');
     assert.equal(value.createdAt, m.clock.now().toISOString());
     assert.equal(value.updatedAt, value.createdAt);
-    await assert.rejects(createService(m.deps, settingsOf(makeService('x')), 'support'), (err) => codeOf(err) === 'CONFLICT.EXISTS');
+    await assert.rejects(createService(adminDeps(m), settingsOf(makeService('x')), 'support'), (err) => codeOf(err) === 'CONFLICT.EXISTS');
   });
 
   it('replaces settings, keeping id and createdAt, and asks for distribution only when a match may follow', async () => {
     const m = createMemoryDistribution();
-    const stored = await createService(m.deps, settingsOf(makeService('x')), 'support');
+    const stored = await createService(adminDeps(m), settingsOf(makeService('x')), 'support');
     m.clock.advance(5000);
-    const renamed = await replaceService(m.deps, 'support', settingsOf(stored.value, { name: 'Help' }), anyVersion);
+    const renamed = await replaceService(adminDeps(m), 'support', settingsOf(stored.value, { name: 'Help' }), anyVersion);
     assert.equal(renamed.value.name, 'Help');
     assert.equal(renamed.value.createdAt, stored.value.createdAt);
     assert.equal(renamed.value.updatedAt, m.clock.now().toISOString());
     assert.deepEqual(m.signal.requests, [], 'a new name creates no match');
-    await replaceService(m.deps, 'support', settingsOf(renamed.value, { distribution: { ...renamed.value.distribution, policy: 'round-robin' } }), anyVersion);
+    await replaceService(adminDeps(m), 'support', settingsOf(renamed.value, { distribution: { ...renamed.value.distribution, policy: 'round-robin' } }), anyVersion);
     assert.deepEqual(m.signal.requests, [{ serviceId: 'support', reason: 'service settings changed' }]);
   });
 
   it('refuses a stale condition, writing nothing', async () => {
     const m = createMemoryDistribution();
-    const stored = await createService(m.deps, settingsOf(makeService('x')), 'support');
+    const stored = await createService(adminDeps(m), settingsOf(makeService('x')), 'support');
     const stale: EtagCondition = { matches: () => false, describe: '"old"' };
-    await assert.rejects(replaceService(m.deps, 'support', settingsOf(stored.value, { name: 'Lost' }), stale), (err) => codeOf(err) === 'CONFLICT.STALE_ETAG');
-    await assert.rejects(deleteService(m.deps, 'support', stale), (err) => codeOf(err) === 'CONFLICT.STALE_ETAG');
+    await assert.rejects(replaceService(adminDeps(m), 'support', settingsOf(stored.value, { name: 'Lost' }), stale), (err) => codeOf(err) === 'CONFLICT.STALE_ETAG');
+    await assert.rejects(deleteService(adminDeps(m), 'support', stale), (err) => codeOf(err) === 'CONFLICT.STALE_ETAG');
     assert.equal(m.services.docs.get('support')?.value.name, stored.value.name);
   });
 
   it('refuses to delete while tasks wait, then deletes', async () => {
     const m = createMemoryDistribution();
-    await createService(m.deps, settingsOf(makeService('x')), 'support');
+    await createService(adminDeps(m), settingsOf(makeService('x')), 'support');
     await m.queue.put({ id: 't1', serviceId: 'support', taskId: 't1', priority: 1, enqueueOrder: '0001', enqueuedAt: m.clock.now().toISOString() });
-    await assert.rejects(deleteService(m.deps, 'support'), (err) => codeOf(err) === 'SERVICE.HAS_TASKS');
+    await assert.rejects(deleteService(adminDeps(m), 'support'), (err) => codeOf(err) === 'SERVICE.HAS_TASKS');
     assert.ok(m.services.docs.has('support'));
     await m.queue.remove('support', 't1');
-    await deleteService(m.deps, 'support');
+    await deleteService(adminDeps(m), 'support');
     assert.ok(!m.services.docs.has('support'));
-    await assert.rejects(deleteService(m.deps, 'support'), (err) => codeOf(err) === 'SERVICE.NOT_FOUND');
+    await assert.rejects(deleteService(adminDeps(m), 'support'), (err) => codeOf(err) === 'SERVICE.NOT_FOUND');
+  });
+
+  it('gives a service only a workflow that exists, on create and on replace', async () => {
+    const m = createMemoryDistribution();
+    const workflows = new MemoryWorkflowStore();
+    const deps = adminDeps(m, workflows);
+    const refusal = (err: unknown) => codeOf(err) === 'SERVICE.UNKNOWN_WORKFLOW' && err instanceof DomainError && err.details['pointer'] === '/workflowId';
+    await assert.rejects(createService(deps, settingsOf(makeService('x'), { workflowId: 'im-support' }), 'support'), refusal);
+    assert.ok(!m.services.docs.has('support'), 'nothing written');
+    const stored = await createService(deps, settingsOf(makeService('x')), 'support');
+    await assert.rejects(replaceService(deps, 'support', settingsOf(stored.value, { workflowId: 'im-support' }), anyVersion), refusal);
+    assert.equal(m.services.docs.get('support')?.value.workflowId, null);
+    await workflows.publish({ id: 'im-support@1', workflowId: 'im-support', version: 1, name: 'IM', modality: 'IM', start: 'a', nodes: [{ id: 'a', settings: { type: 'Disconnect' }, exits: {} }], createdAt: m.clock.now().toISOString() }, null);
+    const attached = await replaceService(deps, 'support', settingsOf(stored.value, { workflowId: 'im-support' }), anyVersion);
+    assert.equal(attached.value.workflowId, 'im-support');
   });
 });
