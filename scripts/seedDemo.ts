@@ -1,4 +1,4 @@
-// Demo data for `npm start`: two services and four agents, created through the public admin API
+// Demo data for `npm start`: a calendar, an IM workflow, two services and four agents, created through the public admin API
 // (this is only a client) and skipped when already present, so running it twice changes nothing.
 // devhost calls `seed` after start because devhost.json names this module.
 
@@ -7,11 +7,51 @@ interface DemoResource {
   readonly [field: string]: unknown;
 }
 
+/** Open around the clock, so the demo chat reaches the queue at any hour; closed on annual holidays. */
+const calendars: readonly DemoResource[] = [
+  {
+    id: 'demo-hours',
+    name: 'Demo hours (always open but on holidays)',
+    timeZone: 'Europe/Zurich',
+    weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [{ from: '00:00', to: '24:00' }]])),
+    holidays: [
+      { date: '2026-01-01', name: "New Year's Day", annual: true },
+      { date: '2026-12-25', name: 'Christmas Day', annual: true },
+    ],
+  },
+];
+
+const message = (text: string) => ({ type: 'Message', text, visibility: 'ALL', messageType: 'text' });
+
+/** The support chat: greet, check the hours, tell the customer their place, queue; give up politely after 10 minutes. */
+const workflows: readonly DemoResource[] = [
+  {
+    id: 'support-chat',
+    name: 'Support chat',
+    modality: 'IM',
+    start: 'greeting',
+    nodes: [
+      { id: 'greeting', settings: message('Hello {{customerName}}, thanks for contacting Contoso support.'), exits: { next: 'hours' } },
+      { id: 'hours', settings: { type: 'CheckOpeningHours', calendarId: 'demo-hours' }, exits: { open: 'position', closed: 'closed', holiday: 'holiday' } },
+      // No template: the default text leaves out the estimated wait while there is no history to estimate it from.
+      { id: 'position', settings: { type: 'GetQueuePosition', postToChat: true }, exits: { next: 'queue' } },
+      { id: 'queue', settings: { type: 'QueueTask', timeoutSeconds: 600 }, exits: { timeout: 'no-agent', queueFull: 'no-agent' } },
+      { id: 'no-agent', settings: message('Sorry, all our agents are still busy. Please try again later or write to support@contoso.example.'), exits: { next: 'goodbye' } },
+      { id: 'closed', settings: message('We are closed right now. Our opening hours are on contoso.example.'), exits: { next: 'goodbye' } },
+      { id: 'holiday', settings: message('We are closed for the holiday. Happy holidays!'), exits: { next: 'goodbye' } },
+      { id: 'goodbye', settings: { type: 'Disconnect', closingMessage: 'Thank you for contacting Contoso. Goodbye!' } },
+    ],
+  },
+];
+
 const services: readonly DemoResource[] = [
   {
     id: 'support',
     name: 'Customer support',
     address: 'support@contoso.example',
+    workflowId: 'support-chat',
+    // The local widget page and the demo shop's sites.
+    allowedOrigins: ['http://localhost:7071', 'https://*.contoso.example'],
     distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 30 },
     afterCallWork: { durationSeconds: 60, extendable: true, maxExtensionSeconds: 120, canEndEarly: true },
     maxQueueSize: 500,
@@ -84,9 +124,11 @@ async function ensure(baseUrl: string, functionKey: string, collection: string, 
   return `${collection}/${resource.id} created`;
 }
 
-/** Seeds the demo services, then the agents (whose memberships name the services). */
+/** Seeds the calendar, the workflow (which checks it), the services (one runs it), then the agents (whose memberships name the services). */
 export async function seed(baseUrl: string, functionKey: string): Promise<string[]> {
   const done: string[] = [];
+  for (const calendar of calendars) done.push(await ensure(baseUrl, functionKey, 'calendars', calendar));
+  for (const workflow of workflows) done.push(await ensure(baseUrl, functionKey, 'workflows', workflow));
   for (const service of services) done.push(await ensure(baseUrl, functionKey, 'services', service));
   for (const agent of agents) done.push(await ensure(baseUrl, functionKey, 'agents', agent));
   return done;

@@ -29,7 +29,9 @@ describe('demo seed (devhost.json "seed")', () => {
     const output = devhost.output();
     assert.match(output, /Seeded \(dist\/scripts\/seedDemo\.js\):/, output);
     assert.ok(output.indexOf('Seeded') > output.indexOf('devhost ready on'), 'seeding happens once the host is ready');
-    for (const line of ['services/support created', 'services/sales created', 'agents/ada created', 'agents/katherine created']) assert.ok(output.includes(line), line);
+    for (const line of ['calendars/demo-hours created', 'workflows/support-chat created', 'services/support created', 'services/sales created', 'agents/ada created', 'agents/katherine created']) {
+      assert.ok(output.includes(line), line);
+    }
 
     const services = await api<Page>('GET', '/api/services?pageSize=100');
     assert.deepEqual(services.body.items.map((s) => s.id), ['sales', 'support']);
@@ -37,6 +39,19 @@ describe('demo seed (devhost.json "seed")', () => {
     assert.equal(sales?.distribution?.policy, 'skills');
     assert.ok((sales?.distribution?.requiredSkills.length ?? 0) > 0);
     assert.equal(services.body.items.find((s) => s.id === 'support')?.distribution?.policy, 'longest-idle');
+
+    // The support service runs the demo workflow, which checks the demo calendar.
+    const support = await api<{ workflowId: string | null; allowedOrigins: string[] }>('GET', '/api/services/support');
+    assert.equal(support.body.workflowId, 'support-chat');
+    assert.ok(support.body.allowedOrigins.length > 0);
+    assert.equal((await api<{ workflowId: string | null }>('GET', '/api/services/sales')).body.workflowId, null);
+    const workflow = await api<{ version: number; nodes: { settings: { type: string; calendarId?: string } }[] }>('GET', '/api/workflows/support-chat');
+    assert.equal(workflow.status, 200);
+    assert.equal(workflow.body.version, 1);
+    const types = workflow.body.nodes.map((n) => n.settings.type);
+    for (const type of ['Message', 'CheckOpeningHours', 'GetQueuePosition', 'QueueTask', 'Disconnect']) assert.ok(types.includes(type), type);
+    assert.equal(workflow.body.nodes.find((n) => n.settings.type === 'CheckOpeningHours')?.settings.calendarId, 'demo-hours');
+    assert.equal((await api('GET', '/api/calendars/demo-hours')).status, 200);
 
     const agents = await api<Page>('GET', '/api/agents?pageSize=100');
     assert.deepEqual(agents.body.items.map((a) => a.id), ['ada', 'alan', 'grace', 'katherine']);
@@ -46,7 +61,7 @@ describe('demo seed (devhost.json "seed")', () => {
   it('keeps what is there when run again', async () => {
     const before = await api('GET', '/api/agents/ada');
     const lines = await seed(devhost.baseUrl, functionKey);
-    assert.equal(lines.length, 6);
+    assert.equal(lines.length, 8);
     assert.ok(lines.every((l) => l.endsWith('present, kept')), lines.join('\n'));
     const afterwards = await api('GET', '/api/agents/ada');
     assert.equal(afterwards.headers.get('etag'), before.headers.get('etag'));
