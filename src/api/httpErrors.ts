@@ -94,9 +94,10 @@ export function toHttpError(err: unknown): HttpErrorResponse | undefined {
   if (err instanceof DomainError) {
     // A domain error about one field of the body names it as a validation issue does.
     const pointer = err.details['pointer'];
-    const listed = err.details['issues'];
+    // A domain error about several (a workflow's references) lists them; they are not repeated in details.
+    const { issues: listed, ...details } = err.details;
     const issues = Array.isArray(listed) ? { issues: listed as Issue[] } : typeof pointer === 'string' ? { issues: [{ path: pointer, message: err.message }] } : {};
-    return { status: statusByCode[err.code], jsonBody: { error: { code: err.code, message: err.message, ...issues, details: err.details } } };
+    return { status: statusByCode[err.code], jsonBody: { error: { code: err.code, message: err.message, ...issues, details } } };
   }
   if (err instanceof PreconditionError) return { status: err.status, jsonBody: { error: { code: err.status === 412 ? 'CONFLICT.STALE_ETAG' : 'PRECONDITION.REQUIRED', message: err.message } } };
   if (err instanceof PreconditionFailedError) return { status: 412, jsonBody: { error: { code: 'CONFLICT.STALE_ETAG', message: 'the resource changed since you read it: read it again' } } };

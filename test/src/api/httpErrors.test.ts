@@ -39,4 +39,15 @@ describe('toHttpError', () => {
     assert.equal(toHttpError(new DomainError('CONFLICT.STALE_ETAG', 'stale'))?.status, 412);
     assert.equal(toHttpError(new DomainError('SERVICE.NOT_FOUND', 'gone'))?.jsonBody.error.issues, undefined);
   });
+
+  it('lists every issue of a refused workflow, with its activity, without repeating them in details', () => {
+    const issues = [{ path: '/nodes/1/settings/calendarId', activity: 'hours', message: 'CheckOpeningHours "hours": calendar "x" does not exist' }];
+    const mapped = toHttpError(new DomainError('WORKFLOW.INVALID', 'workflow refused', { issues }));
+    assert.equal(mapped?.status, 400);
+    assert.deepEqual(mapped?.jsonBody.error.issues, issues);
+    assert.deepEqual(mapped?.jsonBody.error.details, {});
+    assert.equal(toHttpError(new DomainError('SERVICE.UNKNOWN_WORKFLOW', 'no such workflow', { pointer: '/workflowId' }))?.status, 400);
+    assert.equal(toHttpError(new DomainError('CALENDAR.IN_USE', 'used'))?.status, 409);
+    assert.equal(toHttpError(new DomainError('WORKFLOW.VERSION_NOT_FOUND', 'no v9'))?.status, 404);
+  });
 });
