@@ -9,6 +9,8 @@ import { endAcw, extendAcw, finishTask } from '../src/distribution/afterCallWork
 import { setDutyProfile, setPresence } from '../src/distribution/agentState';
 import { acceptOffer, declineOffer } from '../src/distribution/offerDecisions';
 import { setCodesAndTags } from '../src/distribution/taskCoding';
+import { chatEvents } from '../src/workflow/contract';
+import { chatWorkflowClient, durableClientInput } from './durable/chatWorkflowClient';
 import { handle, param } from './http/handle';
 
 const deps = switchboard().distribution;
@@ -72,7 +74,13 @@ app.http('acceptOffer', {
   methods: ['POST'],
   route: 'agents/{agentId}/offers/{offerId}/accept',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await acceptOffer(agentId(request), param(request, 'offerId'), deps) })),
+  extraInputs: [durableClientInput],
+  handler: handle(async (request, context) => {
+    const task = await acceptOffer(agentId(request), param(request, 'offerId'), deps);
+    // A chat's workflow waits in Queue Task: tell it the chat reached an agent (it checks on timeout too).
+    if (task.channel === 'web') await chatWorkflowClient(context).raise(task.id, chatEvents.taskConnected, { agentId: task.assignedAgentId });
+    return { jsonBody: task };
+  }),
 });
 
 app.http('declineOffer', {

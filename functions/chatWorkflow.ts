@@ -51,7 +51,7 @@ const names: ActivityName[] = [
 ];
 const registered = new Map(names.map((name) => [name, register(name)]));
 
-const retry = new df.RetryOptions(1000, 4);
+const retry = new df.RetryOptions(500, 3);
 retry.backoffCoefficient = 2;
 
 /** The outcome of a node: an exit to follow, or the end of the workflow. */
@@ -63,7 +63,7 @@ const endingEvents = [chatEvents.taskConnected, chatEvents.taskEnded, chatEvents
 const chatWorkflow: OrchestrationHandler = function* (context: OrchestrationContext): Generator<Task, string, unknown> {
   const input = context.df.getInput<ChatWorkflowInput>();
   const taskId = input.taskId;
-  let sequence = input.resume?.sequence ?? 0;
+  let sequence = input.sequence ?? 0;
   // Message ids and request keys derive from the instance and a counter the history replays.
   const nextKey = (): string => `${taskId}.wf-${++sequence}`;
 
@@ -189,10 +189,10 @@ const chatWorkflow: OrchestrationHandler = function* (context: OrchestrationCont
   try {
     const workflow = yield* call<WorkflowVersion>('loadWorkflow', { versionId: input.workflowVersionId });
     const nodes = new Map(workflow.nodes.map((n) => [n.id, n]));
-    let nodeId = input.resume?.nodeId ?? workflow.start;
+    let nodeId = input.resumeAt ?? workflow.start;
     for (let step = 0; ; step++) {
       if (step >= nodesPerExecution) {
-        context.df.continueAsNew({ ...input, resume: { nodeId, sequence } } satisfies ChatWorkflowInput);
+        context.df.continueAsNew({ ...input, resumeAt: nodeId, sequence } satisfies ChatWorkflowInput);
         return 'continued';
       }
       const node = nodes.get(nodeId);
@@ -204,7 +204,7 @@ const chatWorkflow: OrchestrationHandler = function* (context: OrchestrationCont
         const { serviceId, workflowVersionId } = result.transfer;
         if (workflowVersionId) {
           // The target service's workflow runs in the same instance: the task keeps its id and call flow.
-          context.df.continueAsNew({ taskId, serviceId, workflowVersionId, resume: undefined } satisfies ChatWorkflowInput);
+          context.df.continueAsNew({ taskId, serviceId, workflowVersionId, sequence } satisfies ChatWorkflowInput);
           return 'transferred';
         }
         yield* call('queueTask', { taskId });

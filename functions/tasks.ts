@@ -8,6 +8,8 @@ import { cancelTask } from '../src/distribution/cancelTask';
 import { changePriority } from '../src/distribution/changePriority';
 import { createTask } from '../src/distribution/createTask';
 import { queuePosition } from '../src/distribution/queuePosition';
+import { chatEvents } from '../src/workflow/contract';
+import { chatWorkflowClient, durableClientInput } from './durable/chatWorkflowClient';
 import { handle, param } from './http/handle';
 
 const deps = switchboard().distribution;
@@ -71,8 +73,11 @@ app.http('cancelTask', {
   methods: ['POST'],
   route: 'tasks/{taskId}/cancel',
   authLevel: 'function',
-  handler: handle(async (request) => {
+  extraInputs: [durableClientInput],
+  handler: handle(async (request, context) => {
     const { reason } = parseJsonBody(CancelBody, await request.text(), true);
-    return { jsonBody: await cancelTask(param(request, 'taskId'), reason ?? 'cancelled by the external task API', deps) };
+    const task = await cancelTask(param(request, 'taskId'), reason ?? 'cancelled by the external task API', deps);
+    if (task.channel === 'web') await chatWorkflowClient(context).raise(task.id, chatEvents.taskEnded, { state: task.state });
+    return { jsonBody: task };
   }),
 });

@@ -8,8 +8,13 @@ export interface ChatWorkflowInput {
   readonly serviceId: string;
   /** The workflow version document id (`<workflowId>@<version>`) the task runs, fixed at start. */
   readonly workflowVersionId: string;
-  /** Where to resume (continueAsNew carries it); absent at start. */
-  readonly resume?: { readonly nodeId: string; readonly sequence: number };
+  /** The node to resume at (continueAsNew carries it); absent at start and after a transfer. */
+  readonly resumeAt?: string;
+  /**
+   * How many keyed side effects (messages, requests) the instance has made so far, across every
+   * execution and transfer: keys derive from it, so it never restarts while the chat lives.
+   */
+  readonly sequence?: number;
 }
 
 /** External events the orchestration waits for. Payloads carry ids, never message bodies. */

@@ -11,6 +11,8 @@ export interface SwitchboardOptions {
   env?: Record<string, string>;
   /** Run devhost.json's demo seed after start (default false). */
   seed?: boolean;
+  /** Keep devhost's state (emulators, Durable instances) here instead of a temporary directory. */
+  dataDir?: string;
 }
 
 export async function startSwitchboard(options: SwitchboardOptions = {}): Promise<DevhostProcess> {
@@ -24,6 +26,7 @@ export async function startSwitchboard(options: SwitchboardOptions = {}): Promis
     // No demo data: tests start from empty stores (test/scripts/seedDemo covers the seed itself).
     args: ['--emulators', emulators.length > 0 ? emulators.join(',') : 'none', ...(options.seed ? [] : ['--no-seed'])],
     ports: { cosmos, azurite, serviceBus, durable },
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     env: {
       CosmosDb: `AccountEndpoint=http://127.0.0.1:${cosmos}/;AccountKey=${cosmosEmulatorKey}`,
       AzureWebJobsStorage: azuriteConnectionString({ blob: azurite, queue: azurite + 1, table: azurite + 2 }),
