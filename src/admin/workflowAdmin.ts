@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import type { Service } from '../domain/service';
-import { activityLabel, type WorkflowIssue } from '../domain/workflow/validate';
 import type { WorkflowDefinition, WorkflowVersion } from '../domain/workflow/model';
+import { activityLabel, type WorkflowIssue } from '../domain/workflow/validate';
 import { AlreadyExistsError, PreconditionFailedError, type Clock, type DocumentStore, type Page } from '../distribution/ports';
 import { workflowVersionId, type CalendarStore, type WorkflowHead, type WorkflowStore } from '../workflow/ports';
 import type { EtagCondition } from './etagCondition';

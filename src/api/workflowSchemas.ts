@@ -1,8 +1,8 @@
 // The admin API's workflow bodies and answers. zod checks the JSON shape (strict at every level);
 // the domain's workflowRuleIssues checks values and the graph. validateWorkflow runs both and
 // names every refusal by JSON pointer and activity.
-import { activityLabel, workflowRuleIssues, type WorkflowIssue, type WorkflowValidation } from '../domain/workflow/validate';
 import { maxTimerSeconds, unsupportedForIm, type ActivityType, type NodeSettings, type WorkflowDefinition, type WorkflowVersion } from '../domain/workflow/model';
+import { activityLabel, workflowRuleIssues, type WorkflowIssue, type WorkflowValidation } from '../domain/workflow/validate';
 import { jsonPointer, ValidationError } from './httpErrors';
 import { openApiRegistry } from './openApiRegistry';
 import { ResourceId } from './resourceId';
