@@ -137,6 +137,10 @@ export class MemoryQueue implements QueueStore {
   readonly entries = new Map<string, StoredEntry>();
   /** The world sequence number at each service's latest head read. */
   readonly lastHeadRead = new Map<string, number>();
+  /** The tasks that were queued (waiting) when each service's queue was last read, with their ETags and offer counts then. */
+  readonly waitingAtHeadRead = new Map<string, ReadonlyMap<string, { etag: string; offers: number }>>();
+  /** Tells the queue which tasks are queued right now (set by the world, which owns the task store). */
+  queuedTasks: () => ReadonlyMap<string, { etag: string; offers: number }> = () => new Map();
   readonly #world: World;
   #etags = 0;
 
@@ -169,6 +173,7 @@ export class MemoryQueue implements QueueStore {
   async first(serviceId: string, limit: number): Promise<readonly Versioned<QueueEntry>[]> {
     await this.#world.io('queue.first');
     this.lastHeadRead.set(serviceId, ++this.#world.sequence);
+    this.waitingAtHeadRead.set(serviceId, this.queuedTasks());
     return this.ordered(serviceId)
       .slice(0, limit)
       .map((e) => ({ value: clone(e.entry), etag: e.etag }));
@@ -300,8 +305,18 @@ export function createMemoryDistribution(clock = new ManualClock()): MemoryDistr
       const ahead = queue
         .ordered(after.serviceId)
         .filter((e) => e.entry.taskId !== after.id && e.putSeq <= headRead && specifiedOrder(e.entry, { priority: after.priority, enqueueOrder: after.enqueueOrder }) < 0)
-        // An entry whose task is already offered is only waiting to be tidied away: that task is not waiting.
-        .filter((e) => tasks.docs.get(e.entry.taskId)?.value.state === 'queued');
+        // Only tasks that waited when the round read the queue and have waited since: unchanged (same
+        // ETag), or claimed and withdrawn again without reaching an agent. An entry whose task is offered
+        // is only waiting to be tidied away, and a task declined or rung out meanwhile raced the round.
+        .filter((e) => {
+          const now = tasks.docs.get(e.entry.taskId);
+          const then = queue.waitingAtHeadRead.get(after.serviceId)?.get(e.entry.taskId);
+          if (now?.value.state !== 'queued' || then === undefined) return false;
+          if (now.etag === then.etag) return true;
+          // Changed since: passed over if the only offers made meanwhile were withdrawn (never reached anyone).
+          const since = now.value.offers.slice(then.offers);
+          return since.length > 0 && since.every((o) => o.outcome === 'withdrawn');
+        });
       for (const e of ahead) world.violations.push(`task ${after.id} offered while ${e.entry.taskId} waited ahead of it`);
     }
   });
@@ -309,6 +324,7 @@ export function createMemoryDistribution(clock = new ManualClock()): MemoryDistr
     const load = after.offers.length + after.tasks.length;
     if (load > after.imCapacity) world.violations.push(`agent ${after.id} holds ${load} chats with capacity ${after.imCapacity}`);
   });
+  queue.queuedTasks = () => new Map([...tasks.docs.values()].filter((d) => d.value.state === 'queued').map((d) => [d.value.id, { etag: d.etag, offers: d.value.offers.length }]));
   const services = new MemoryStore<Service>(world, 'services');
   const signal = new RecordingSignal();
   const timeouts = new RecordingTimeouts(world);
