@@ -310,6 +310,7 @@ async function throughput(database: ReturnType<CosmosClient['database']>, agents
   const enqueuedAt = new Map<string, number>();
   let doubleOffers = 0;
   let overCapacity = 0;
+  const agentFailures: string[] = [];
   const signal = new SessionRunner();
   const actions: Promise<unknown>[] = [];
   const w = world(database, signal, {
@@ -324,7 +325,9 @@ async function throughput(database: ReturnType<CosmosClient['database']>, agents
           await new Promise((r) => setTimeout(r, 20));
           const task = await finishTask(agentId, event.taskId, w.deps);
           if (task.state === 'wrap-up') await endAcw(agentId, event.taskId, w.deps);
-        })(),
+        })().catch((err: unknown) => {
+          agentFailures.push(err instanceof Error ? err.message : String(err));
+        }),
       );
       void eventId;
     },
@@ -386,8 +389,10 @@ async function throughput(database: ReturnType<CosmosClient['database']>, agents
       'double offers': doubleOffers,
       'agent writes over capacity': overCapacity,
       '412s': w.counts.preconditionFailed,
+      'agent action failures': agentFailures.length,
     },
   });
+  if (agentFailures.length > 0) console.log(`first agent action failure: ${agentFailures[0] ?? ''}`);
   console.log(`targets: p50 <= 50 ms, p99 <= 250 ms, >= 200 offers/s, 0 double offers, 0 agents over capacity`);
 }
 

@@ -8,6 +8,10 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 const [port = '8081', host = '127.0.0.1'] = process.argv.slice(2);
 const server = createHttpServer({ keepAlive: true });
+// Longer than any client keeps an idle socket: otherwise the server closes a socket the SDK is
+// about to reuse, and that request fails with ECONNRESET (Node's default is 5 s).
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 121_000;
 const listeners = server.listeners('request') as RequestListener[];
 server.removeAllListeners('request');
 server.on('request', (req: IncomingMessage, res: ServerResponse) => {
