@@ -37,6 +37,7 @@ import {
 import { agentMapping, CosmosAgentDirectory } from '../src/storage/agentDocuments';
 import { CosmosDocumentStore } from '../src/storage/cosmosDocumentStore';
 import { CosmosQueueStore } from '../src/storage/cosmosQueueStore';
+import { duty, makeAgent, makeService } from '../test/support/distributionFixtures';
 import { freePort } from '../test/support/ports';
 import { percentile } from './support';
 
@@ -154,42 +155,11 @@ function world(database: ReturnType<CosmosClient['database']>, signal: Distribut
 const epoch = new Date('2026-11-21T08:00:00Z');
 
 function serviceDoc(id: string): Service {
-  return {
-    id,
-    name: id,
-    address: `${id}@bench.example`,
-    imEnabled: true,
-    distribution: { policy: 'longest-idle', requiredSkills: [], ronaTimeoutSeconds: 60 },
-    afterCallWork: { durationSeconds: 0, extendable: false, maxExtensionSeconds: 0, canEndEarly: true },
-    maxQueueSize: 100_000,
-    defaultPriority: 1,
-    workflowId: null,
-    allowedOrigins: [],
-    createdAt: epoch.toISOString(),
-    updatedAt: epoch.toISOString(),
-  };
+  return makeService(id, { afterCallWork: { durationSeconds: 0, extendable: false, maxExtensionSeconds: 0, canEndEarly: true }, maxQueueSize: 100_000, distribution: { policy: 'longest-idle', requiredSkills: [], ronaTimeoutSeconds: 60 } });
 }
 
 function agentDoc(id: string, serviceId: string, capacity: number): Agent {
-  return {
-    id,
-    displayName: id,
-    email: `${id}@bench.example`,
-    imLicensed: true,
-    skills: {},
-    profiles: [],
-    memberships: [{ serviceId, profile: 'Duty', priority: 1 }],
-    imCapacity: capacity,
-    presence: 'available',
-    notAvailable: null,
-    offers: [],
-    tasks: [],
-    rona: null,
-    lastOfferAt: null,
-    idleSince: new Date(epoch.getTime() + Number(id.replace(/\D/g, '') || 0)).toISOString(),
-    createdAt: epoch.toISOString(),
-    updatedAt: epoch.toISOString(),
-  };
+  return makeAgent(id, [duty(serviceId)], { imCapacity: capacity, skills: {}, idleSince: new Date(epoch.getTime() + Number(id.replace(/\D/g, '') || 0)).toISOString() });
 }
 
 function taskDoc(id: string, serviceId: string, arrived: Date, priority = 1): { task: Task; entry: QueueEntry } {
@@ -396,20 +366,27 @@ async function throughput(database: ReturnType<CosmosClient['database']>, agents
   console.log(`targets: p50 <= 50 ms, p99 <= 250 ms, >= 200 offers/s, 0 double offers, 0 agents over capacity`);
 }
 
-export async function run(args: string[]): Promise<void> {
-  const quick = args.includes('--quick');
+/** A fresh Cosmos emulator with the manifest's containers; it scans whole containers, so each phase gets its own. */
+async function withCosmos(work: (database: ReturnType<CosmosClient['database']>) => Promise<void>): Promise<void> {
   const port = await freePort();
   const cosmos = await startCosmos({ port, cwd: mkdtempSync(join(tmpdir(), 'bench-cosmos-')) });
   try {
     await provisionCosmos(resourceManifest.cosmos as unknown as Parameters<typeof provisionCosmos>[0], `http://127.0.0.1:${port}`, cosmosEmulatorKey);
     const client = new CosmosClient({ endpoint: `http://127.0.0.1:${port}`, key: cosmosEmulatorKey });
-    const database = client.database(resourceManifest.cosmos.databaseName);
-    console.log('distribution: Switchboard distributor against the Cosmos emulator (@vercel/cosmosdb-server, in memory, in its own process).');
-    console.log('Note: the emulator scans and sorts in JavaScript without indexes, so its latencies grow with data size where real Cosmos DB uses the composite index; the operation counts are what carries over.');
-    await costAtQueueLengths(database, quick ? [10, 100, 1000] : [10, 1000, 10_000], 20);
-    await throughput(database, quick ? 100 : 1000, quick ? 1000 : 10_000, quick ? 20 : 100);
-    client.dispose();
+    try {
+      await work(client.database(resourceManifest.cosmos.databaseName));
+    } finally {
+      client.dispose();
+    }
   } finally {
     await cosmos.stop();
   }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  console.log('distribution: Switchboard distributor against the Cosmos emulator (@vercel/cosmosdb-server, in memory, in its own process).');
+  console.log('Note: the emulator scans and sorts in JavaScript without indexes, so its latencies grow with data size where real Cosmos DB uses the composite index; the operation counts are what carries over.');
+  await withCosmos((database) => costAtQueueLengths(database, quick ? [10, 100, 1000] : [10, 1000, 10_000], 20));
+  await withCosmos((database) => throughput(database, quick ? 100 : 1000, quick ? 1000 : 10_000, quick ? 20 : 100));
 }
