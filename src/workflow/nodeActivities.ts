@@ -226,4 +226,3 @@ export class NodeActivities {
   }
 }
 
-export type NodeActivityName = Exclude<keyof NodeActivities, never>;
