@@ -100,13 +100,18 @@ async function closeTask(taskId: string, acwVersion: number | undefined, deps: D
     (task) => {
       if (task.state === 'closed') return undefined;
       if (task.state !== 'wrap-up') throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}, not in After Call Work`, { taskId, from: task.state, to: 'closed' });
-      if (acwVersion !== undefined && task.acw?.extensions !== acwVersion) return undefined; // extended since: a later timeout closes it
+      if (acwVersion !== undefined && task.acw?.extensions !== acwVersion) return undefined; // extended since: the later timeout closes it
       return transition(task, 'closed', { outcome: task.outcome ?? 'handled', timings: { ...task.timings, endedAt: now } });
     },
     taskMissing(taskId),
   );
   const task = after.value;
-  if (task.state !== 'closed') return task;
+  if (task.state !== 'closed') {
+    // An older timeout of an extended ACW: make sure the current one is scheduled (keyed, so once),
+    // in case the extension's own scheduling was lost to a crash after its write.
+    if (task.state === 'wrap-up' && task.acw && acwVersion !== undefined) await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: task.acw.extensions }, new Date(task.acw.endsAt));
+    return task;
+  }
   if (task.assignedAgentId) await updateAgent(deps, task.assignedAgentId, (agent) => releaseTask(agent, taskId, now));
   const { connectedAt, queuedAt, endedAt } = task.timings;
   await deps.sessions.record({

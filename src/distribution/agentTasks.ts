@@ -24,7 +24,9 @@ export function dropOffer(agent: Agent, offerId: string): Agent | undefined {
 export function offerToTask(agent: Agent, offerId: string, taskId: string, serviceId: string, at: string): Agent | undefined {
   const hasTask = agent.tasks.some((t) => t.taskId === taskId);
   const hasOffer = agent.offers.some((o) => o.offerId === offerId);
-  if (hasTask && !hasOffer) return undefined;
+  // Only the offer's slot becomes the task's: without the offer (converted already, or released when
+  // the task closed) a late or repeated call must not give the agent a slot back.
+  if (!hasOffer) return undefined;
   return {
     ...agent,
     offers: agent.offers.filter((o) => o.offerId !== offerId),

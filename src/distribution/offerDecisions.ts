@@ -71,18 +71,21 @@ async function settleOpen(offerId: string, outcome: 'declined' | 'rona', agentId
   if (task.state === 'queued' && openOffer(task) === undefined) await requeue(task, deps);
 
   // Repair the agent whatever the task said before: drop a settled offer's slot once.
+  let freed = false;
   await updateAgent(deps, offer.agentId, (agent): Agent | undefined => {
     if (offer.outcome === 'accepted') {
       const connected = task.state === 'connected' || task.state === 'wrap-up';
       return connected ? offerToTask(agent, offerId, taskId, task.serviceId, offer.decidedAt ?? now) : dropOffer(agent, offerId);
     }
     const dropped = dropOffer(agent, offerId);
+    freed = dropped !== undefined;
     // Only the call that removes the offer puts the agent into RONA, so a redelivered timeout after
     // the agent made themselves available again does not put them back.
     if (dropped && offer.outcome === 'rona') return { ...dropped, rona: { since: now, taskId } };
     return dropped;
   });
-  if (before.state !== task.state || task.state === 'queued') await deps.signal.requestDistribution(task.serviceId, `offer ${outcome}`);
+  // A re-queued task, or a slot freed from an offer that was settled meanwhile, can make a match.
+  if (before.state !== task.state || task.state === 'queued' || freed) await deps.signal.requestDistribution(task.serviceId, `offer ${outcome}`);
   return task;
 }
 

@@ -1,0 +1,45 @@
+// Repairs the code review asked for: late or repeated calls must not hand an agent a slot back,
+// and an ACW whose extension lost its timer still ends.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { acwTimedOut, endAcw, extendAcw, finishTask } from '../../../src/distribution/afterCallWork';
+import { createTask } from '../../../src/distribution/createTask';
+import { distribute } from '../../../src/distribution/distribute';
+import { acceptOffer } from '../../../src/distribution/offerDecisions';
+import { createMemoryDistribution } from '../../support/memoryDistribution';
+import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
+
+async function connected() {
+  const w = createMemoryDistribution();
+  await w.services.create(makeService('s'));
+  await w.agents.create(makeAgent('ann', [duty('s')]));
+  const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+  await distribute('s', w.deps);
+  const offerId = (await w.agents.read('ann'))!.value.offers[0]!.offerId;
+  await acceptOffer('ann', offerId, w.deps);
+  return { w, taskId: task.id, offerId };
+}
+
+describe('distribution repairs', () => {
+  it('an accept repeated after the chat closed does not give the agent its slot back', async () => {
+    const { w, taskId, offerId } = await connected();
+    await finishTask('ann', taskId, w.deps);
+    await endAcw('ann', taskId, w.deps);
+    assert.deepEqual((await w.agents.read('ann'))!.value.tasks, []);
+    const again = await acceptOffer('ann', offerId, w.deps);
+    assert.equal(again.state, 'closed');
+    assert.deepEqual((await w.agents.read('ann'))!.value.tasks, [], 'no ghost task holding a slot');
+  });
+
+  it('an old ACW timeout re-schedules the current one, so an extension whose timer was lost still ends', async () => {
+    const { w, taskId } = await connected();
+    await finishTask('ann', taskId, w.deps);
+    await extendAcw('ann', taskId, 30, w.deps);
+    w.timeouts.scheduled.delete(`acw:${taskId}:1`); // the extension's scheduling was lost to a crash
+    const stillWrapping = await acwTimedOut(taskId, 0, w.deps);
+    assert.equal(stillWrapping.state, 'wrap-up', 'the old timeout does not cut the extension short');
+    assert.ok(w.timeouts.scheduled.has(`acw:${taskId}:1`), 'the current timeout is scheduled again');
+    assert.equal((await acwTimedOut(taskId, 1, w.deps)).state, 'closed');
+    assert.deepEqual((await w.agents.read('ann'))!.value.tasks, []);
+  });
+});
