@@ -73,26 +73,50 @@ const chatWorkflow: OrchestrationHandler = function* (context: OrchestrationCont
     return (yield activity(activityInput).withRetry(retry)) as T;
   }
 
-  /** Waits for one of `events` or `seconds`, and always for the chat ending. */
-  function* waitFor(seconds: number, events: readonly string[]): Generator<Task, { event: string; payload: unknown } | { event: 'timeout' }, unknown> {
-    const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + seconds * 1000));
+  // One waiter per event name for the whole execution, replaced only once consumed: an event that
+  // arrives while an activity runs completes the open waiter and is seen by the next wait, instead
+  // of going to a waiter an earlier wait left behind (the SDK hands events to the newest waiter).
+  const waiters = new Map<string, Task>();
+  const waiter = (name: string): Task => {
+    let task = waiters.get(name);
+    if (task === undefined) {
+      task = context.df.waitForExternalEvent(name);
+      waiters.set(name, task);
+    }
+    return task;
+  };
+
+  /** Waits until `until` for one of `events`, and always for the chat ending. */
+  function* waitFor(until: Date, events: readonly string[]): Generator<Task, { event: string; payload: unknown } | { event: 'timeout' }, unknown> {
+    const timer = context.df.createTimer(until);
     const all = [...events, ...endingEvents];
-    const waits = all.map((name) => context.df.waitForExternalEvent(name));
+    const waits = all.map(waiter);
     const winner = (yield context.df.Task.any([timer, ...waits])) as Task;
     if (winner === timer) return { event: 'timeout' };
     timer.cancel();
-    const index = waits.indexOf(winner);
-    return { event: all[index] ?? 'unknown', payload: winner.result };
+    const name = all[waits.indexOf(winner)] ?? 'unknown';
+    waiters.delete(name);
+    return { event: name, payload: winner.result };
   }
 
+  const after = (seconds: number): Date => new Date(context.df.currentUtcDateTime.getTime() + seconds * 1000);
   const ended = (event: string): NodeResult => ({ end: event === chatEvents.taskConnected ? 'connected' : event === chatEvents.customerLeft ? 'customer left' : 'task ended' });
 
-  /** Waits for the customer's reply; a reply whose event was missed is looked up by time afterwards. */
-  function* reply(seconds: number): Generator<Task, { messageId?: string } | { timeout: true } | { end: NodeResult }, unknown> {
-    const waited = yield* waitFor(seconds, [chatEvents.customerMessage]);
-    if (waited.event === chatEvents.customerMessage && 'payload' in waited) return { messageId: (waited.payload as CustomerMessageEvent).messageId };
-    if (waited.event !== 'timeout') return { end: ended(waited.event) };
-    return { timeout: true };
+  /**
+   * Waits for the customer's reply to a prompt posted at `since`, until `deadline`. `accept` judges
+   * a message (an activity); a message from before the prompt is no reply and the wait goes on.
+   */
+  function* reply<T>(deadline: Date, accept: (messageId: string | undefined) => Generator<Task, T | 'early', unknown>): Generator<Task, { answer: T } | { end: NodeResult }, unknown> {
+    for (;;) {
+      const waited = yield* waitFor(deadline, [chatEvents.customerMessage]);
+      if (waited.event === 'timeout') {
+        // A reply whose event was missed is looked up by time (never 'early': it is since the prompt).
+        return { answer: (yield* accept(undefined)) as T };
+      }
+      if (waited.event !== chatEvents.customerMessage || !('payload' in waited)) return { end: ended(waited.event) };
+      const judged = yield* accept((waited.payload as CustomerMessageEvent).messageId);
+      if (judged !== 'early') return { answer: judged };
+    }
   }
 
   function* runNode(node: WorkflowNode): Generator<Task, NodeResult, unknown> {
@@ -111,26 +135,32 @@ const chatWorkflow: OrchestrationHandler = function* (context: OrchestrationCont
         return { exit: 'next' };
       case 'CollectInformation': {
         yield* call('postMessage', { taskId, messageId: nextKey(), text: s.prompt, visibility: 'ALL', kind: 'text' });
-        const answer = yield* reply(s.timeoutSeconds);
-        if ('end' in answer) return answer.end;
-        const saved = yield* call<boolean>('saveReply', { taskId, parameter: s.parameter, since: now, ...('messageId' in answer ? { messageId: answer.messageId } : {}) });
-        return { exit: saved ? 'next' : 'timeout' };
+        const since = now;
+        const answered = yield* reply(after(s.timeoutSeconds), function* (messageId) {
+          return yield* call<'saved' | 'early' | 'none'>('saveReply', { taskId, parameter: s.parameter, since, ...(messageId ? { messageId } : {}) });
+        });
+        if ('end' in answered) return answered.end;
+        return { exit: answered.answer === 'saved' ? 'next' : 'timeout' };
       }
       case 'InputCustomer': {
         const menu = `${s.prompt}\n${s.options.map((o, i) => `${i + 1}. ${o.label}`).join('\n')}`;
         for (let attempt = 0; attempt <= s.retries; attempt++) {
           const since = context.df.currentUtcDateTime.toISOString();
           yield* call('postMessage', { taskId, messageId: nextKey(), text: attempt === 0 ? menu : `Sorry, please choose one of the options.\n${menu}`, visibility: 'ALL', kind: 'text' });
-          const answer = yield* reply(s.timeoutSeconds);
-          if ('end' in answer) return answer.end;
-          const exit = yield* call<string | null>('matchOption', { taskId, options: s.options, since, ...('messageId' in answer ? { messageId: answer.messageId } : {}) });
-          if (exit) return { exit };
-          if ('timeout' in answer) return { exit: 'timeout' };
+          let timedOut = false;
+          const answered = yield* reply(after(s.timeoutSeconds), function* (messageId) {
+            if (messageId === undefined) timedOut = true;
+            return yield* call<{ exit: string | null } | 'early'>('matchOption', { taskId, options: s.options, since, ...(messageId ? { messageId } : {}) });
+          });
+          if ('end' in answered) return answered.end;
+          const choice = answered.answer;
+          if (choice.exit) return { exit: choice.exit };
+          if (timedOut) return { exit: 'timeout' };
         }
         return { exit: 'noMatch' };
       }
       case 'Delay': {
-        const waited = yield* waitFor(s.seconds, []);
+        const waited = yield* waitFor(after(s.seconds), []);
         return waited.event === 'timeout' ? { exit: 'next' } : ended(waited.event);
       }
       case 'SaveToParameter':
@@ -154,7 +184,7 @@ const chatWorkflow: OrchestrationHandler = function* (context: OrchestrationCont
         if (outcome === 'queueFull') return { exit: 'queueFull' };
         if (outcome === 'connected') return { exit: 'connected' };
         if (outcome === 'ended') return { end: 'task ended' };
-        const waited = yield* waitFor(s.timeoutSeconds, []);
+        const waited = yield* waitFor(after(s.timeoutSeconds), []);
         if (waited.event === chatEvents.taskConnected) return { exit: 'connected' };
         if (waited.event !== 'timeout') return ended(waited.event);
         // An event can be missed across continueAsNew: the task itself says whether it got through.
@@ -207,7 +237,12 @@ const chatWorkflow: OrchestrationHandler = function* (context: OrchestrationCont
           context.df.continueAsNew({ taskId, serviceId, workflowVersionId, sequence } satisfies ChatWorkflowInput);
           return 'transferred';
         }
-        yield* call('queueTask', { taskId });
+        // The target service has no workflow: the task waits in its queue, or fails if it cannot.
+        const outcome = yield* call<string>('queueTask', { taskId });
+        if (outcome === 'queueFull') {
+          yield* call('fail', { taskId, reason: `transfer target ${serviceId} has a full queue` });
+          return 'failed';
+        }
         return 'transferred';
       }
       const next = node.exits[result.exit];

@@ -17,9 +17,9 @@ export function conversationForWorkflow(store: ConversationStore, clock: Clock):
         postedAt: clock.now().toISOString(),
       });
     },
-    async customerMessageText(taskId, messageId) {
+    async customerMessage(taskId, messageId) {
       const message = await store.readMessage(taskId, messageId);
-      return message?.authorRole === 'customer' ? message.text : undefined;
+      return message?.authorRole === 'customer' ? { text: message.text, postedAt: message.postedAt } : undefined;
     },
     async customerMessageSince(taskId, since) {
       const messages = await store.list(taskId, ['ALL']);

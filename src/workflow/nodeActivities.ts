@@ -66,25 +66,34 @@ export class NodeActivities {
     return null;
   }
 
-  /** Saves the customer's reply (by message id, or the first one since the prompt) to a parameter. */
-  async saveReply(input: { taskId: string; parameter: string; messageId?: string; since: string }): Promise<boolean> {
-    const text = input.messageId
-      ? await this.#runtime.conversation.customerMessageText(input.taskId, input.messageId)
-      : (await this.#runtime.conversation.customerMessageSince(input.taskId, input.since))?.text;
-    if (text === undefined) return false;
-    await setParameters(input.taskId, { [input.parameter]: text.trim() }, this.#deps);
-    return true;
+  /**
+   * The customer's reply to a prompt posted at `since`: the message the event named, or on a
+   * timeout the first one posted since. A message from before the prompt is no reply ('early').
+   */
+  async #reply(taskId: string, messageId: string | undefined, since: string): Promise<{ text: string } | 'early' | undefined> {
+    if (messageId === undefined) return this.#runtime.conversation.customerMessageSince(taskId, since);
+    const message = await this.#runtime.conversation.customerMessage(taskId, messageId);
+    if (message === undefined) return undefined;
+    return message.postedAt < since ? 'early' : message;
   }
 
-  /** Input Customer: which option's exit the reply picks (by key, label or 1-based number), or null. */
-  async matchOption(input: { taskId: string; messageId?: string; since: string; options: Settings<'InputCustomer'>['options'] }): Promise<string | null> {
-    const text = input.messageId
-      ? await this.#runtime.conversation.customerMessageText(input.taskId, input.messageId)
-      : (await this.#runtime.conversation.customerMessageSince(input.taskId, input.since))?.text;
-    if (text === undefined) return null;
-    const reply = text.trim().toLowerCase();
-    const option = input.options.find((o, i) => o.key.toLowerCase() === reply || o.label.toLowerCase() === reply || String(i + 1) === reply);
-    return option?.exit ?? null;
+  /** Saves the customer's reply to a parameter: 'saved', 'early' (not a reply: wait on) or 'none'. */
+  async saveReply(input: { taskId: string; parameter: string; messageId?: string; since: string }): Promise<'saved' | 'early' | 'none'> {
+    const reply = await this.#reply(input.taskId, input.messageId, input.since);
+    if (reply === 'early') return 'early';
+    if (reply === undefined) return 'none';
+    await setParameters(input.taskId, { [input.parameter]: reply.text.trim() }, this.#deps);
+    return 'saved';
+  }
+
+  /** Input Customer: the exit of the option the reply picks (by key, label or 1-based number), null for none, or 'early'. */
+  async matchOption(input: { taskId: string; messageId?: string; since: string; options: Settings<'InputCustomer'>['options'] }): Promise<{ exit: string | null } | 'early'> {
+    const reply = await this.#reply(input.taskId, input.messageId, input.since);
+    if (reply === 'early') return 'early';
+    if (reply === undefined) return { exit: null };
+    const text = reply.text.trim().toLowerCase();
+    const option = input.options.find((o, i) => o.key.toLowerCase() === text || o.label.toLowerCase() === text || String(i + 1) === text);
+    return { exit: option?.exit ?? null };
   }
 
   async saveParameter(input: { taskId: string; parameter: string; value: string }): Promise<null> {

@@ -8,8 +8,8 @@ export type OpeningState = 'open' | 'closed' | 'holiday';
 export interface WorkflowConversation {
   /** Posts a message from the workflow; the same message id twice is one message. */
   post(taskId: string, message: { messageId: string; text: string; visibility: 'ALL' | 'INT' | 'VIP'; nickname: string; kind: 'text' | 'notice' }): Promise<void>;
-  /** The text of a customer's message in this chat, or undefined. */
-  customerMessageText(taskId: string, messageId: string): Promise<string | undefined>;
+  /** A customer's message in this chat (text and when it was posted), or undefined. */
+  customerMessage(taskId: string, messageId: string): Promise<{ text: string; postedAt: string } | undefined>;
   /** The customer's first message posted at or after `since`, if any (a reply whose event was missed). */
   customerMessageSince(taskId: string, since: string): Promise<{ messageId: string; text: string } | undefined>;
   customerOnline(taskId: string): Promise<boolean>;

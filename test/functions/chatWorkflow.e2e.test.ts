@@ -276,4 +276,20 @@ describe('chat workflows through devhost', () => {
     const failed = await taskWhere(chat, (t) => t.state === 'failed', 'failed', 30_000);
     assert.match(failed.outcome ?? '', /^failed: .*transfer target .* is not an IM service/);
   });
+
+  it('does not take a message typed before the prompt as its answer', async () => {
+    const wf = await workflow('pause', [
+      { id: 'pause', settings: { type: 'Delay', seconds: 2 }, exits: { next: 'ask' } },
+      { id: 'ask', settings: { type: 'CollectInformation', prompt: 'Which product?', parameter: 'product', timeoutSeconds: 30 }, exits: { next: 'echo', timeout: 'end' } },
+      { id: 'echo', settings: { type: 'Message', text: 'Noted: {{product}}', visibility: 'ALL', messageType: 'text' }, exits: { next: 'end' } },
+      { id: 'end', settings: { type: 'Disconnect' }, exits: {} },
+    ]);
+    const chat = await startChat(await service(wf));
+    await chat.say('hello? anyone there?');
+    await seen(chat, 'Which product?');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!texts(await chat.messages()).some((t) => t.startsWith('Noted')), 'the early message was not taken as the answer');
+    await chat.say('Kettle');
+    await seen(chat, 'Noted: Kettle');
+  });
 });
