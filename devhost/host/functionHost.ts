@@ -188,12 +188,21 @@ export class FunctionHost implements Host {
     const logDetail = this.log.enabled('Debug');
     if (logDetail) this.log.debug(`Executing 'Functions.${fn.name}' (Id=${invocationId})`);
 
+    let inputData: RpcParameterBinding[];
+    try {
+      inputData = await this.#inputData(fn, input);
+    } catch (err) {
+      // An input binding that cannot be supplied fails this invocation, like any other error.
+      const error = toError(err);
+      this.log.error(`Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}): input bindings: ${error.message}`);
+      return { invocationId, outputs: {}, error };
+    }
     const coreContext: CoreInvocationContext = {
       invocationId,
       request: {
         invocationId,
         functionId: fn.functionId,
-        inputData: await this.#inputData(fn, input),
+        inputData,
         triggerMetadata: input.triggerMetadata ?? {},
         retryContext: input.retryContext ?? null,
         traceContext: { traceParent: null, traceState: null, attributes: {} },

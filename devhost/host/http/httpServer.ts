@@ -17,11 +17,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return; // drain the rest without keeping it, so the 413 can still be written
       size += chunk.length;
       if (size > maxBodyBytes) {
+        tooLarge = true;
+        chunks.length = 0;
         reject(new RequestTooLargeError());
-        req.destroy();
         return;
       }
       chunks.push(chunk);
@@ -242,6 +245,8 @@ export class HttpFrontDoor {
       responded = true;
       res.writeHead(proxyResponse.statusCode ?? 200, { ...cors, ...proxyResponse.headers });
       res.flushHeaders();
+      // A stream that breaks after the headers went out cannot become an error status: end the connection.
+      proxyResponse.on('error', () => res.destroy());
       proxyResponse.pipe(res);
     });
     proxyRequest.on('error', (err) => {
