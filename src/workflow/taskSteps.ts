@@ -58,7 +58,7 @@ export async function transferTask(taskId: string, toServiceId: string, deps: Di
   const target = (await deps.services.read(toServiceId))?.value;
   if (!target || !target.imEnabled) throw new DomainError('SERVICE.NOT_FOUND', `transfer target ${toServiceId} is not an IM service`, { serviceId: toServiceId });
   const now = deps.clock.now().toISOString();
-  const { before, after } = await update(
+  const { after } = await update(
     deps.tasks,
     taskId,
     (task) => {
@@ -75,11 +75,15 @@ export async function transferTask(taskId: string, toServiceId: string, deps: Di
     },
     taskMissing(taskId),
   );
-  await deps.queue.remove(before.serviceId, taskId);
-  const withdrawn = openOffer(before);
-  if (withdrawn && before.serviceId !== after.value.serviceId) {
+  // Clean up from what the task records, not from the state read first: a retried transfer finds the
+  // task moved already and must still clear the old service's queue entry and the withdrawn offer's slot.
+  const previousServiceId = after.value.callFlow.at(-2)?.serviceId;
+  if (previousServiceId !== undefined) await deps.queue.remove(previousServiceId, taskId);
+  const withdrawn = [...after.value.offers].reverse().find((o) => o.outcome === 'withdrawn');
+  if (withdrawn) {
     await updateAgent(deps, withdrawn.agentId, (agent) => dropOffer(agent, withdrawn.offerId));
-    await deps.signal.requestDistribution(before.serviceId, 'task transferred away');
+    // The agent may have room again: an extra round is harmless, a missing one leaves a slot idle.
+    if (previousServiceId !== undefined) await deps.signal.requestDistribution(previousServiceId, 'task transferred away');
   }
   return after.value;
 }
