@@ -14,6 +14,7 @@ import { DomainError } from '../domain/errors';
 import { chooseAgent, type RoutingDecision } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { nextOfferId, openOffer, settleOffer, transition, type Offer, type Task } from '../domain/task';
+import { dropOffer, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
 
@@ -71,8 +72,15 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
         continue;
       }
       if (task.state === 'offered') {
-        // A round crashed after claiming the task: finish what it started before going on.
+        // A round crashed after claiming the task: finish what it started before going on. An offer
+        // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
+        // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
         const offer = openOffer(task);
+        if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
+          await withdrawOffer(task.id, offer.offerId, deps);
+          await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
+          break;
+        }
         if (offer && !(await completeClaim(task, offer, deps))) break;
         background.push(removeEntry(head, deps));
         continue;

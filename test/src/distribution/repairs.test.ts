@@ -6,7 +6,7 @@ import { acwTimedOut, endAcw, extendAcw, finishTask } from '../../../src/distrib
 import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
 import { acceptOffer } from '../../../src/distribution/offerDecisions';
-import { createMemoryDistribution } from '../../support/memoryDistribution';
+import { createMemoryDistribution, CrashError } from '../../support/memoryDistribution';
 import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
 
 async function connected() {
@@ -41,5 +41,25 @@ describe('distribution repairs', () => {
     assert.ok(w.timeouts.scheduled.has(`acw:${taskId}:1`), 'the current timeout is scheduled again');
     assert.equal((await acwTimedOut(taskId, 1, w.deps)).state, 'closed');
     assert.deepEqual((await w.agents.read('ann'))!.value.tasks, []);
+  });
+
+  it('a round resumed after the offer’s ring-out time withdraws the offer rather than ringing the agent out', async () => {
+    const w = createMemoryDistribution();
+    await w.services.create(makeService('s'));
+    await w.agents.create(makeAgent('ann', [duty('s')]));
+    const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+    w.world.writes = 0;
+    w.world.crashAfterWrite = 1; // the task's claim is written, then the round dies
+    await assert.rejects(distribute('s', w.deps), CrashError);
+    w.world.crashAfterWrite = undefined;
+    assert.equal((await w.tasks.read(task.id))!.value.state, 'offered');
+    w.clock.advance(31_000); // the redelivery comes after the 30 s RONA timeout
+    await distribute('s', w.deps);
+    const after = (await w.tasks.read(task.id))!.value;
+    assert.equal(after.offers[0]?.outcome, 'withdrawn');
+    const ann = (await w.agents.read('ann'))!.value;
+    assert.equal(ann.rona, null, 'the agent is not put into RONA for an offer never announced');
+    await distribute('s', w.deps);
+    assert.equal((await w.agents.read('ann'))!.value.offers[0]?.offerId, `${task.id}.offer-2`, 'offered again, freshly');
   });
 });
