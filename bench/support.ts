@@ -37,7 +37,3 @@ export function spawnUntil(args: string[], readyText: string, env: NodeJS.Proces
     child.once('exit', (code) => reject(new Error(`exited with ${String(code)} before ready:\n${output}`)));
   });
 }
-
-export function table(rows: Record<string, string | number>[]): void {
-  console.table(rows);
-}

@@ -6,13 +6,11 @@ import type { ChatMessage, ConversationHeader } from '../domain/conversation';
 import type { Visibility } from '../domain/workflow/model';
 import type { ConversationStore } from '../chat/ports';
 import { stripSystemProperties } from './cosmosDocumentStore';
+import { cosmosStatus } from './cosmosStatus';
 
 const headerId = 'header';
 const messageDocId = (messageId: string): string => `message.${messageId}`;
 
-function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number' ? err.code : undefined;
-}
 
 type MessageDocument = Omit<ChatMessage, 'id'> & { id: string; type: 'message'; messageId: string };
 type HeaderDocument = ConversationHeader & { id: string; type: 'conversation' };
@@ -41,7 +39,7 @@ export class CosmosConversationStore implements ConversationStore {
       await this.#container.items.create<HeaderDocument>({ id: headerId, type: 'conversation', ...header });
       return header;
     } catch (err) {
-      if (statusOf(err) !== 409) throw err;
+      if (cosmosStatus(err) !== 409) throw err;
       const stored = await this.readHeader(header.conversationId);
       if (!stored) throw err;
       return stored;
@@ -53,7 +51,7 @@ export class CosmosConversationStore implements ConversationStore {
       const { resource } = await this.#container.item(headerId, conversationId).read<ItemDefinition>();
       return resource ? toHeader(resource) : undefined;
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (cosmosStatus(err) === 404) return undefined;
       throw err;
     }
   }
@@ -71,7 +69,7 @@ export class CosmosConversationStore implements ConversationStore {
       await this.#container.items.create<MessageDocument>({ id: messageDocId(id), type: 'message', messageId: id, ...rest });
       return { message, created: true };
     } catch (err) {
-      if (statusOf(err) !== 409) throw err;
+      if (cosmosStatus(err) !== 409) throw err;
       const stored = await this.readMessage(message.conversationId, id);
       if (!stored) throw err;
       return { message: stored, created: false };
@@ -83,7 +81,7 @@ export class CosmosConversationStore implements ConversationStore {
       const { resource } = await this.#container.item(messageDocId(messageId), conversationId).read<ItemDefinition>();
       return resource ? toMessage(resource) : undefined;
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (cosmosStatus(err) === 404) return undefined;
       throw err;
     }
   }

@@ -1,12 +1,10 @@
 // Customer token records (hashes only) in the `conversations` container, in their chat's partition.
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import type { CustomerTokenRecord, CustomerTokenStore } from '../chat/ports';
+import { cosmosStatus } from './cosmosStatus';
 
 const tokenId = 'customer-token';
 
-function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number' ? err.code : undefined;
-}
 
 export class CosmosCustomerTokenStore implements CustomerTokenStore {
   readonly #container: Container;
@@ -26,7 +24,7 @@ export class CosmosCustomerTokenStore implements CustomerTokenStore {
       const { chatId: id, sha256, issuedAt, expiresAt, closedAt } = resource;
       return { chatId: id, sha256, issuedAt, expiresAt, closedAt };
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (cosmosStatus(err) === 404) return undefined;
       throw err;
     }
   }

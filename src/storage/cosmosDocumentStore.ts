@@ -2,12 +2,10 @@
 // the ports' errors, and system properties kept out of domain values.
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import { AlreadyExistsError, PreconditionFailedError, type DocumentStore, type Page, type Versioned } from '../distribution/ports';
+import { cosmosStatus } from './cosmosStatus';
 
 type Stored = ItemDefinition & { _etag?: string; _rid?: string; _self?: string; _ts?: number; _attachments?: string };
 
-function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number' ? err.code : undefined;
-}
 
 /** Maps a domain value to its stored document and back (derived query fields live only in storage). */
 export interface DocumentMapping<T> {
@@ -45,7 +43,7 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
       const { resource, statusCode } = await this.#container.item(id, id).read<Stored>();
       return statusCode === 404 || !resource ? undefined : this.#versioned(resource);
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (cosmosStatus(err) === 404) return undefined;
       throw err;
     }
   }
@@ -55,7 +53,7 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
       const { resource } = await this.#container.items.create<Stored>(this.#mapping.toDocument(value));
       return this.#versioned(resource);
     } catch (err) {
-      if (statusOf(err) === 409) throw new AlreadyExistsError(`${this.#container.id}/${value.id} exists`);
+      if (cosmosStatus(err) === 409) throw new AlreadyExistsError(`${this.#container.id}/${value.id} exists`);
       throw err;
     }
   }
@@ -65,7 +63,7 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
       const { resource } = await this.#container.item(value.id, value.id).replace<Stored>(this.#mapping.toDocument(value), { accessCondition: { type: 'IfMatch', condition: etag } });
       return this.#versioned(resource);
     } catch (err) {
-      const status = statusOf(err);
+      const status = cosmosStatus(err);
       if (status === 412 || status === 404) throw new PreconditionFailedError(`${this.#container.id}/${value.id} changed (${String(status)})`);
       throw err;
     }
@@ -76,7 +74,7 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
       await this.#container.item(id, id).delete(etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
       return true;
     } catch (err) {
-      const status = statusOf(err);
+      const status = cosmosStatus(err);
       if (status === 404) return false;
       if (status === 412) throw new PreconditionFailedError(`${this.#container.id}/${id} changed`);
       throw err;

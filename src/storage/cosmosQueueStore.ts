@@ -3,12 +3,10 @@
 import type { Container } from '@azure/cosmos';
 import { PreconditionFailedError, type QueueEntry, type QueueStore, type Versioned } from '../distribution/ports';
 import { stripSystemProperties } from './cosmosDocumentStore';
+import { cosmosStatus } from './cosmosStatus';
 
 type StoredEntry = QueueEntry & { _etag: string };
 
-function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number' ? err.code : undefined;
-}
 
 function versioned(document: StoredEntry): Versioned<QueueEntry> {
   return { value: stripSystemProperties(document) as unknown as QueueEntry, etag: document._etag };
@@ -32,7 +30,7 @@ export class CosmosQueueStore implements QueueStore {
       const { resource } = await this.#container.item(taskId, serviceId).read<StoredEntry>();
       return resource ? versioned(resource) : undefined;
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (cosmosStatus(err) === 404) return undefined;
       throw err;
     }
   }
@@ -58,7 +56,7 @@ export class CosmosQueueStore implements QueueStore {
       await this.#container.item(taskId, serviceId).delete(etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
       return true;
     } catch (err) {
-      const status = statusOf(err);
+      const status = cosmosStatus(err);
       if (status === 404) return false;
       if (status === 412) throw new PreconditionFailedError(`queue entry ${taskId} changed`);
       throw err;

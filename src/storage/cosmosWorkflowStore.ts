@@ -7,6 +7,7 @@ import type { WorkflowVersion } from '../domain/workflow/model';
 import { AlreadyExistsError, PreconditionFailedError, type Page, type Versioned } from '../distribution/ports';
 import { workflowVersionId, type WorkflowHead, type WorkflowStore } from '../workflow/ports';
 import { stripSystemProperties } from './cosmosDocumentStore';
+import { cosmosStatus } from './cosmosStatus';
 
 type Stored<T> = T & { kind: 'head' | 'version'; _etag?: string };
 
@@ -16,9 +17,6 @@ type Stored<T> = T & { kind: 'head' | 'version'; _etag?: string };
  */
 const orphanAfterMs = 60_000;
 
-function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number' ? err.code : undefined;
-}
 
 function withoutKind<T>(document: Stored<T>): T {
   const { kind, ...rest } = stripSystemProperties(document) as Stored<T>;
@@ -40,7 +38,7 @@ export class CosmosWorkflowStore implements WorkflowStore {
       const { resource, statusCode } = await this.#container.item(id, id).read<Stored<T>>();
       return statusCode === 404 || !resource ? undefined : resource;
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (cosmosStatus(err) === 404) return undefined;
       throw err;
     }
   }
@@ -80,7 +78,7 @@ export class CosmosWorkflowStore implements WorkflowStore {
       if (!resource?._etag) throw new Error(`Cosmos returned no head for workflow ${head.id}`);
       return { value: withoutKind(resource), etag: resource._etag };
     } catch (err) {
-      const status = statusOf(err);
+      const status = cosmosStatus(err);
       if (status !== 409 && status !== 412 && status !== 404) throw err;
       // The head moved under us: our version was never published, so take it back.
       await this.#container
@@ -105,7 +103,7 @@ export class CosmosWorkflowStore implements WorkflowStore {
       if (!resource?._etag) throw new Error(`Cosmos returned no version ${version.id}`);
       return resource._etag;
     } catch (err) {
-      if (statusOf(err) !== 409) throw err;
+      if (cosmosStatus(err) !== 409) throw err;
     }
     const existing = await this.#read<WorkflowVersion>(version.id);
     const head = await this.readHead(version.workflowId);
