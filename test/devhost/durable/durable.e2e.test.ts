@@ -4,20 +4,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startDevhost, type DevhostProcess } from '../../support/devhost';
 import { durableAppDir } from './support';
+import type { HttpManagementPayload } from '../../../devhost/durable/managementApi';
 
 const systemKey = 'fixture-durable-key';
 const masterKey = 'fixture-master-key';
 
-interface ManagementPayload {
-  id: string;
-  statusQueryGetUri: string;
-  sendEventPostUri: string;
-  terminatePostUri: string;
-  rewindPostUri: string;
-  purgeHistoryDeleteUri: string;
-  suspendPostUri: string;
-  resumePostUri: string;
-}
+type ManagementPayload = HttpManagementPayload;
 
 interface Status {
   name: string;

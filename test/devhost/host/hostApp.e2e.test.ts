@@ -2,19 +2,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '../../support/apiClient';
 import { repoRoot, startDevhost, type DevhostProcess } from '../../support/devhost';
 
 const appDir = join(repoRoot, 'test', 'fixtures', 'host-app');
 
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('devhost on a fixture app', () => {
   let devhost: DevhostProcess;
@@ -120,7 +112,7 @@ describe('devhost on a fixture app', () => {
     const timers = async (): Promise<TimerState> => (await (await fetch(`${base}/api/probe/timers`)).json()) as TimerState;
 
     it('fires a 6-field NCRONTAB schedule (from a %setting%) every second, on second boundaries', async () => {
-      const state = await until(timers, (s) => s.ticks.length >= 3, 6000);
+      const state = await eventually(timers, (s) => s.ticks.length >= 3, 6000, 'three ticks');
       const times = state.ticks.map((t) => Date.parse(t.at));
       for (const t of times) assert.ok(t % 1000 < 300, `tick at ${new Date(t).toISOString()} is near a second boundary`);
       for (let i = 1; i < times.length; i++) assert.ok((times[i] ?? 0) - (times[i - 1] ?? 0) >= 700, 'ticks are a second apart');
@@ -135,7 +127,7 @@ describe('devhost on a fixture app', () => {
       assert.equal((await fetch(`${base}/admin/functions/onStartup`, { method: 'POST', body: '{}' })).status, 401);
       const res = await fetch(`${base}/admin/functions/onStartup`, { method: 'POST', body: '{}', headers: { 'x-functions-key': 'fixture-master-key' } });
       assert.equal(res.status, 202);
-      await until(timers, (s) => s.startupRuns === 2);
+      await eventually(timers, (s) => s.startupRuns === 2, 5000, 'a second run');
     });
   });
 
