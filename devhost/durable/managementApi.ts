@@ -76,6 +76,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The body as JSON text (undefined when empty), or 'invalid' when it does not parse, as the extension refuses it. */
+async function readJsonBody(req: IncomingMessage): Promise<string | undefined | 'invalid'> {
+  const body = await readBody(req);
+  if (body.trim() === '') return undefined;
+  try {
+    JSON.parse(body);
+    return body;
+  } catch {
+    return 'invalid';
+  }
+}
+
 function flag(url: URL, name: string, fallback: boolean): boolean {
   const value = url.searchParams.get(name);
   if (value === null) return fallback;
@@ -128,16 +140,10 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
 
   if (controller === 'orchestrators' && first !== undefined && segments.length <= 3) {
     if (method !== 'POST') return reply(res, 404);
-    const body = await readBody(req);
-    if (body.trim() !== '') {
-      try {
-        JSON.parse(body);
-      } catch {
-        return replyError(res, 400, 'Invalid JSON content');
-      }
-    }
+    const body = await readJsonBody(req);
+    if (body === 'invalid') return replyError(res, 400, 'Invalid JSON content');
     const version = url.searchParams.get('version') ?? undefined;
-    const result = engine.startNew(first, { ...(second === undefined || second === '' ? {} : { instanceId: second }), ...(body.trim() === '' ? {} : { input: body }), ...(version === undefined ? {} : { version }) });
+    const result = engine.startNew(first, { ...(second === undefined || second === '' ? {} : { instanceId: second }), ...(body === undefined ? {} : { input: body }), ...(version === undefined ? {} : { version }) });
     if (!result.ok) return replyError(res, result.reason === 'alreadyExists' ? 409 : 400, result.message);
     const timeout = Number(url.searchParams.get('timeout'));
     const interval = Number(url.searchParams.get('pollingInterval'));
@@ -253,15 +259,9 @@ export async function handleManagementRequest(engine: DurableEngine, links: Mana
       if (isTerminal(inst.runtimeStatus)) return reply(res, 410);
       const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       if (mediaType !== 'application/json') return replyError(res, 400, 'Only application/json request content is supported');
-      const body = await readBody(req);
-      if (body.trim() !== '') {
-        try {
-          JSON.parse(body);
-        } catch {
-          return replyError(res, 400, 'Invalid JSON content');
-        }
-      }
-      const outcome = engine.raiseEvent(instanceId, third, body.trim() === '' ? undefined : body);
+      const body = await readJsonBody(req);
+      if (body === 'invalid') return replyError(res, 400, 'Invalid JSON content');
+      const outcome = engine.raiseEvent(instanceId, third, body);
       return reply(res, outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404);
     }
     case 'terminate':
