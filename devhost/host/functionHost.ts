@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
 import type { CoreInvocationContext, HookContext, HookName, ProgrammingModel, RpcBindingInfo, RpcInvocationResponse, RpcLogCategory, RpcLogLevel, RpcParameterBinding } from './coreTypes';
 import { FunctionsCore, installCoreModule, type RegisteredCallback } from './coreModule';
-import type { Host, HostExtension, InvocationInput, InvocationOutcome, RegisteredFunction } from './extension';
+import type { Host, HostExtension, InputBindingProvider, InvocationInput, InvocationOutcome, OutputBindingDelivery, RegisteredFunction } from './extension';
 import { ConsoleLogger } from './logger';
 import { resolveAppSettings } from './appSettingReference';
 import type { HostSettings } from './settings';
@@ -45,10 +45,18 @@ export class FunctionHost implements Host {
   /** Set by getCapabilities when the app called app.setup({ enableHttpStream: true }). */
   httpStreamUri: string | undefined;
 
+  /** Binding types (lower case) to the extension that serves them, looked up on every invocation. */
+  readonly #triggerTypes: ReadonlySet<string>;
+  readonly #inputProviders: ReadonlyMap<string, InputBindingProvider>;
+  readonly #outputDeliveries: ReadonlyMap<string, OutputBindingDelivery>;
+
   constructor(settings: HostSettings, extensions: readonly HostExtension[], log = new ConsoleLogger(settings.logLevel)) {
     this.settings = settings;
     this.extensions = extensions;
     this.log = log;
+    this.#triggerTypes = new Set(['httptrigger', ...extensions.flatMap((e) => e.triggerTypes.map((t) => t.toLowerCase()))]);
+    this.#inputProviders = new Map(extensions.flatMap((e) => Object.entries(e.inputBindings ?? {})).map(([type, provider]) => [type.toLowerCase(), provider]));
+    this.#outputDeliveries = new Map(extensions.flatMap((e) => Object.entries(e.outputBindings ?? {})).map(([type, delivery]) => [type.toLowerCase(), delivery]));
     this.#core = new FunctionsCore((level, category, message) => this.#systemLog(level, category, message));
   }
 
@@ -112,18 +120,15 @@ export class FunctionHost implements Host {
 
   /** Fails fast, naming the function, when a binding type has no extension in devhost. */
   #checkBindingsAreServed(): void {
-    const triggers = new Set(['httpTrigger', ...this.extensions.flatMap((e) => e.triggerTypes)].map((t) => t.toLowerCase()));
-    const inputs = new Set(this.extensions.flatMap((e) => Object.keys(e.inputBindings ?? {})).map((t) => t.toLowerCase()));
-    const outputs = new Set(['http', ...this.extensions.flatMap((e) => Object.keys(e.outputBindings ?? {}))].map((t) => t.toLowerCase()));
     for (const fn of this.#functions) {
-      if (!triggers.has(fn.trigger.type.toLowerCase())) {
+      if (!this.#triggerTypes.has(fn.trigger.type.toLowerCase())) {
         throw new Error(`Function "${fn.name}": devhost has no extension for trigger type "${fn.trigger.type}".`);
       }
       for (const [name, binding] of Object.entries(fn.bindings)) {
         if (name === fn.trigger.name) continue;
         const type = String(binding.type).toLowerCase();
-        const served = binding.direction === 'out' ? outputs : inputs;
-        if (!served.has(type)) {
+        const served = binding.direction === 'out' ? type === 'http' || this.#outputDeliveries.has(type) : this.#inputProviders.has(type);
+        if (!served) {
           throw new Error(`Function "${fn.name}": devhost has no extension for ${binding.direction} binding "${name}" of type "${String(binding.type)}".`);
         }
       }
@@ -149,14 +154,10 @@ export class FunctionHost implements Host {
     return data;
   }
 
-  #inputProvider(binding: RpcBindingInfo): NonNullable<HostExtension['inputBindings']>[string] {
-    const type = String(binding.type).toLowerCase();
-    for (const extension of this.extensions) {
-      for (const [bindingType, provider] of Object.entries(extension.inputBindings ?? {})) {
-        if (bindingType.toLowerCase() === type) return provider;
-      }
-    }
-    throw new Error(`no extension supplies input bindings of type "${String(binding.type)}"`);
+  #inputProvider(binding: RpcBindingInfo): InputBindingProvider {
+    const provider = this.#inputProviders.get(String(binding.type).toLowerCase());
+    if (!provider) throw new Error(`no extension supplies input bindings of type "${String(binding.type)}"`);
+    return provider;
   }
 
   async #deliverOutputs(fn: LoadedFunction, response: RpcInvocationResponse): Promise<Record<string, InvocationOutcome['outputs'][string]>> {
@@ -169,9 +170,7 @@ export class FunctionHost implements Host {
       const binding = fn.bindings[name];
       const type = String(binding?.type).toLowerCase();
       if (!binding || type === 'http') continue;
-      const delivery = this.extensions
-        .flatMap((e) => Object.entries(e.outputBindings ?? {}))
-        .find(([bindingType]) => bindingType.toLowerCase() === type)?.[1];
+      const delivery = this.#outputDeliveries.get(type);
       if (!delivery) throw new Error(`no extension delivers output bindings of type "${String(binding.type)}"`);
       await delivery(fn, binding, data);
     }

@@ -32,7 +32,8 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
   if (!service) throw new DomainError('SERVICE.NOT_FOUND', `service ${request.serviceId} not found`, { serviceId: request.serviceId });
   if (!service.imEnabled) throw new DomainError('SERVICE.IM_DISABLED', `service ${service.id} does not take IM tasks`, { serviceId: service.id });
   const id = taskIdFor(request);
-  const existing = await deps.tasks.read(id);
+  // Only a keyed request can be a retry of an earlier one; a fresh random id needs no look-up.
+  const existing = request.idempotencyKey ? await deps.tasks.read(id) : undefined;
   if (existing) {
     // A retried request: finish what the first attempt may have left undone.
     if (existing.value.state === 'queued') await requeue(existing.value, deps);

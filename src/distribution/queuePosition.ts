@@ -1,11 +1,12 @@
 // A waiting task's exact place in its service's queue, and an estimate of its wait.
 import { DomainError } from '../domain/errors';
+import type { TaskState } from '../domain/task';
 import type { DistributionDeps } from './ports';
 
 export interface QueuePosition {
   readonly taskId: string;
   readonly serviceId: string;
-  readonly state: string;
+  readonly state: TaskState;
   /** 1 for the head of the queue; null when the task is not waiting in the queue. */
   readonly position: number | null;
   readonly queueLength: number;

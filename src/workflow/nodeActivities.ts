@@ -8,7 +8,7 @@ import type { NodeSettings, Visibility, WorkflowVersion } from '../domain/workfl
 import { renderTemplate, renderUrlTemplate } from '../domain/workflow/template';
 import { queuePosition } from '../distribution/queuePosition';
 import type { OpeningState, WorkflowRuntime } from './runtime';
-import { endFromWorkflow, failTask, isWaiting, markHandled, queueFromWorkflow, readTask, setParameters, setPriority, transferTask, type QueueOutcome } from './taskSteps';
+import { endFromWorkflow, failTask, isWaiting, waitingStates, markHandled, queueFromWorkflow, readTask, setParameters, setPriority, transferTask, type QueueOutcome } from './taskSteps';
 
 type Settings<T extends NodeSettings['type']> = Extract<NodeSettings, { type: T }>;
 
@@ -135,8 +135,10 @@ export class NodeActivities {
   async queuePosition(input: { taskId: string; messageId: string; settings: Settings<'GetQueuePosition'> }): Promise<string> {
     const { settings } = input;
     const position = await queuePosition(input.taskId, this.#deps);
-    const task = await readTask(input.taskId, this.#deps);
-    if (!isWaiting(task)) return task.state === 'connected' || task.state === 'wrap-up' ? 'connected' : 'ended';
+    // queuePosition read the task already: its state says whether the task still waits.
+    if (!waitingStates.includes(position.state)) {
+      return position.state === 'connected' || position.state === 'wrap-up' ? 'connected' : 'ended';
+    }
     const values = { queuePosition: position.position === null ? '' : String(position.position), estimatedWaitSeconds: position.estimatedWaitSeconds === null ? '' : String(position.estimatedWaitSeconds) };
     const parameters = { ...(await setParameters(input.taskId, values, this.#deps)).parameters };
     if (settings.postToChat && position.position !== null) {

@@ -1,7 +1,7 @@
 // What a workflow does to its task: queue it, save parameters, transfer it, end it. Each step is
 // idempotent (it reads the task and writes only what is not yet so), so a retried activity is harmless.
 import { DomainError } from '../domain/errors';
-import { openOffer, settleOffer, transition, type Task } from '../domain/task';
+import { openOffer, settleOffer, transition, type Task, type TaskState } from '../domain/task';
 import { dropOffer, updateAgent } from '../distribution/agentTasks';
 import { cancelTask } from '../distribution/cancelTask';
 import { changePriority } from '../distribution/changePriority';
@@ -17,8 +17,9 @@ export async function readTask(taskId: string, deps: DistributionDeps): Promise<
   return task;
 }
 
-export type Waiting = 'in-workflow' | 'queued' | 'offered';
-export const isWaiting = (task: Task): boolean => task.state === 'in-workflow' || task.state === 'queued' || task.state === 'offered';
+/** States in which a task still waits for an agent. */
+export const waitingStates: readonly TaskState[] = ['in-workflow', 'queued', 'offered'];
+export const isWaiting = (task: Task): boolean => waitingStates.includes(task.state);
 
 export type QueueOutcome = 'queued' | 'queueFull' | 'connected' | 'ended';
 

@@ -146,9 +146,8 @@ describe('chat workflows through devhost', () => {
     await chat.say('Thanks!');
     const agentSees = await api.get<{ messages: Message[] }>(`/agents/${agentId}/tasks/${chat.chatId}/messages`);
     assert.ok(agentSees.body.messages.some((m) => m.authorRole === 'customer' && m.text === 'Thanks!'));
-    const master = new ApiClient(devhost.baseUrl, 'local-master-key');
     const status = await eventually(
-      async () => (await master.call<{ runtimeStatus: string; output: string }>('GET', `/../runtime/webhooks/durabletask/instances/${chat.chatId}?code=local-master-key`)).body,
+      async () => (await (await fetch(`${devhost.baseUrl}/runtime/webhooks/durabletask/instances/${chat.chatId}?code=local-master-key`)).json()) as { runtimeStatus: string; output: string },
       (s) => s.runtimeStatus === 'Completed',
       5000,
       'the workflow completed as soon as the agent accepted (taskConnected), well before its 60 s queue timeout',
@@ -291,5 +290,15 @@ describe('chat workflows through devhost', () => {
     assert.ok(!texts(await chat.messages()).some((t) => t.startsWith('Noted')), 'the early message was not taken as the answer');
     await chat.say('Kettle');
     await seen(chat, 'Noted: Kettle');
+  });
+
+  it('a transfer into a service without a workflow whose queue is full fails the task with the reason', async () => {
+    const full = await service(null, { maxQueueSize: 1 });
+    assert.equal((await api.post(`/services/${full}/tasks`, {})).status, 201, 'the one place in its queue is taken');
+    const wf = await workflow('transfer', [{ id: 'transfer', settings: { type: 'Transfer', serviceId: full }, exits: {} }]);
+    const chat = await startChat(await service(wf));
+    const failed = await taskWhere(chat, (t) => t.state === 'failed', 'failed');
+    assert.equal(failed.outcome, `failed: transfer target ${full} has a full queue`);
+    assert.equal(failed.serviceId, full);
   });
 });
