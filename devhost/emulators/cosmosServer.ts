@@ -3,10 +3,12 @@
 // real SDK's endpoint discovery to TLS on a plain port; devhost answers with the scheme it serves.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHttpServer } from '@vercel/cosmosdb-server';
+import { installOrderIndexesInCosmosServer } from './cosmosOrderIndex';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 const [port = '8081', host = '127.0.0.1'] = process.argv.slice(2);
+installOrderIndexesInCosmosServer();
 const server = createHttpServer({ keepAlive: true });
 // Longer than any client keeps an idle socket: otherwise the server closes a socket the SDK is
 // about to reuse, and that request fails with ECONNRESET (Node's default is 5 s).

@@ -57,7 +57,7 @@ export interface QueueStore {
 }
 
 export interface AgentDirectory {
-  /** Agents who are members of the service and not plainly unavailable; the domain decides the rest. */
+  /** Agents who are members of the service, available and with a free slot; the domain decides the rest. */
   candidatesFor(serviceId: string): Promise<readonly Versioned<Agent>[]>;
   /** Total IM capacity of the service's on-duty agents who are signed in. */
   staffedCapacity(serviceId: string): Promise<number>;

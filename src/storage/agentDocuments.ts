@@ -1,12 +1,14 @@
 // Agents as stored: the domain Agent plus derived fields the directory queries filter on.
 import type { Container } from '@azure/cosmos';
-import { profileOf, type Agent } from '../domain/agent';
+import { freeSlots, profileOf, type Agent } from '../domain/agent';
 import type { AgentDirectory, Versioned } from '../distribution/ports';
 import { stripSystemProperties, type DocumentMapping } from './cosmosDocumentStore';
 
 interface DerivedFields {
   memberServiceIds: string[];
   onDutyServiceIds: string[];
+  /** IM chats the agent could still take: the directory asks only for agents with room. */
+  freeImSlots: number;
 }
 
 export const agentMapping: DocumentMapping<Agent> = {
@@ -14,12 +16,13 @@ export const agentMapping: DocumentMapping<Agent> = {
     const derived: DerivedFields = {
       memberServiceIds: agent.memberships.map((m) => m.serviceId),
       onDutyServiceIds: agent.memberships.filter((m) => profileOf(agent, m.profile)?.onDuty).map((m) => m.serviceId),
+      freeImSlots: freeSlots(agent),
     };
     return { ...agent, ...derived };
   },
   fromDocument(document) {
-    const { memberServiceIds, onDutyServiceIds, ...agent } = document as unknown as Agent & DerivedFields;
-    void memberServiceIds, void onDutyServiceIds;
+    const { memberServiceIds, onDutyServiceIds, freeImSlots, ...agent } = document as unknown as Agent & DerivedFields;
+    void memberServiceIds, void onDutyServiceIds, void freeImSlots;
     return agent;
   },
 };
@@ -32,10 +35,12 @@ export class CosmosAgentDirectory implements AgentDirectory {
   }
 
   async candidatesFor(serviceId: string): Promise<readonly Versioned<Agent>[]> {
-    // Coarse filter in the query; the domain applies the exact eligibility rules.
+    // Coarse filter in the query; the domain applies the exact eligibility rules. Only agents with a
+    // free slot: with many agents busy, a round reads the few who can take a chat, not all of them.
+    // (A document written before the field existed counts as having room.)
     const { resources } = await this.#container.items
       .query<Record<string, unknown> & { _etag: string }>({
-        query: "SELECT * FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence = 'available' AND a.imLicensed = true",
+        query: "SELECT * FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence = 'available' AND a.imLicensed = true AND (NOT IS_DEFINED(a.freeImSlots) OR a.freeImSlots > 0)",
         parameters: [{ name: '@serviceId', value: serviceId }],
       })
       .fetchAll();

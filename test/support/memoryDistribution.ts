@@ -1,7 +1,7 @@
 // In-memory implementations of the distribution ports for property tests: ETag semantics like
 // Cosmos, a hook before every store call (so fast-check's scheduler can interleave concurrent
 // use cases at each I/O), invariant checks on every write, and crash injection after a write.
-import type { Agent } from '../../src/domain/agent';
+import { freeSlots, type Agent } from '../../src/domain/agent';
 import type { Service } from '../../src/domain/service';
 import type { Task } from '../../src/domain/task';
 import {
@@ -210,7 +210,7 @@ class MemoryDirectory implements AgentDirectory {
   }
   async candidatesFor(serviceId: string): Promise<readonly Versioned<Agent>[]> {
     await this.#world.io('agents.query');
-    return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence === 'available').map(clone);
+    return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence === 'available' && freeSlots(a.value) > 0).map(clone);
   }
   async onDutyCount(serviceId: string): Promise<number> {
     await this.#world.io('agents.count');
