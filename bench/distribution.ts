@@ -1,103 +1,32 @@
-// `npm run bench -- distribution [--quick]`: the distributor against the Cosmos emulator.
+// `npm run bench -- distribution [--quick] [--cost-only | --load-only]`: the distributor against the Cosmos emulator.
 //  1. Cosmos operations per assignment at queue lengths 10, 1,000 and 10,000, as ratios against
 //     the 10 case (target <= 1.2), for Switchboard's distributor and for a naive one (global lock,
 //     scan every agent and every waiting task) measured the same way in the same run.
 //  2. 1,000 agents and 10,000 waiting tasks in one service, agents accepting and finishing as
 //     offers arrive: offers/s, enqueue-to-offer latency p50/p99 of probe tasks enqueued during the
 //     run, double offers and agents over capacity (targets: p50 <= 50 ms, p99 <= 250 ms, >= 200/s, 0, 0).
+//     The agents run on a worker thread (bench/distributionAgents.ts), as agent desk calls run on
+//     other function instances than the distributor's.
 // Service Bus is replaced by an in-process per-service session runner: the figures are the
 // distributor's and Cosmos's, not the broker's (see `npm run bench -- servicebus`).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CosmosClient, type Container } from '@azure/cosmos';
-import { startCosmos } from '../devhost/emulators/cosmos';
-import { cosmosEmulatorKey } from '../devhost/emulators/cosmos';
+import { Worker } from 'node:worker_threads';
+import { CosmosClient } from '@azure/cosmos';
+import { cosmosEmulatorKey, startCosmos } from '../devhost/emulators/cosmos';
 import { provisionCosmos } from '../devhost/emulators/resources';
 import { resourceManifest } from '../src/config/resourceManifest';
 import type { Agent } from '../src/domain/agent';
-import { enqueueOrderKey } from '../src/domain/queueOrder';
 import { chooseAgent } from '../src/domain/routing';
-import type { Service } from '../src/domain/service';
-import { transition, type Task } from '../src/domain/task';
-import { endAcw, finishTask } from '../src/distribution/afterCallWork';
+import { transition } from '../src/domain/task';
 import { distribute } from '../src/distribution/distribute';
-import { acceptOffer } from '../src/distribution/offerDecisions';
-import {
-  PreconditionFailedError,
-  type AgentDirectory,
-  type AgentNotifier,
-  type DistributionDeps,
-  type DistributionSignal,
-  type DocumentStore,
-  type QueueEntry,
-  type QueueStore,
-  type SessionLog,
-} from '../src/distribution/ports';
-import { agentMapping, CosmosAgentDirectory } from '../src/storage/agentDocuments';
-import { CosmosDocumentStore } from '../src/storage/cosmosDocumentStore';
-import { CosmosQueueStore } from '../src/storage/cosmosQueueStore';
-import { duty, makeAgent, makeService } from '../test/support/distributionFixtures';
+import type { DistributionDeps, DistributionSignal, QueueEntry } from '../src/distribution/ports';
+import { agentMapping } from '../src/storage/agentDocuments';
 import { freePort } from '../test/support/ports';
+import type { AgentsWorkerData, FromAgents, ToAgents } from './distributionAgents';
+import { agentDoc, epoch, guardCapacity, serviceDoc, taskDoc, world, zero, type Counts, type World } from './distributionWorld';
 import { percentile } from './support';
-
-interface Counts {
-  reads: number;
-  writes: number;
-  queries: number;
-  preconditionFailed: number;
-  /** Documents queries returned: the part of a query's cost that grows with what it touches. */
-  documentsReturned: number;
-}
-
-const zero = (): Counts => ({ reads: 0, writes: 0, queries: 0, preconditionFailed: 0, documentsReturned: 0 });
-
-async function counted<T>(counts: Counts, kind: 'reads' | 'writes' | 'queries', work: () => Promise<T>): Promise<T> {
-  counts[kind]++;
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof PreconditionFailedError) counts.preconditionFailed++;
-    throw err;
-  }
-}
-
-function countStore<T extends { id: string }>(store: DocumentStore<T>, counts: Counts): DocumentStore<T> {
-  return {
-    read: (id) => counted(counts, 'reads', () => store.read(id)),
-    create: (value) => counted(counts, 'writes', () => store.create(value)),
-    replace: (value, etag) => counted(counts, 'writes', () => store.replace(value, etag)),
-    delete: (id, etag) => counted(counts, 'writes', () => store.delete(id, etag)),
-    list: (size, token) => counted(counts, 'queries', () => store.list(size, token)),
-  };
-}
-
-function countQueue(queue: QueueStore, counts: Counts): QueueStore {
-  return {
-    put: (entry) => counted(counts, 'writes', () => queue.put(entry)),
-    read: (s, t) => counted(counts, 'reads', () => queue.read(s, t)),
-    first: async (s, limit) => {
-      const entries = await counted(counts, 'queries', () => queue.first(s, limit));
-      counts.documentsReturned += entries.length;
-      return entries;
-    },
-    remove: (s, t, e) => counted(counts, 'writes', () => queue.remove(s, t, e)),
-    countAhead: (e) => counted(counts, 'queries', () => queue.countAhead(e)),
-    length: (s) => counted(counts, 'queries', () => queue.length(s)),
-  };
-}
-
-function countDirectory(directory: AgentDirectory, counts: Counts): AgentDirectory {
-  return {
-    candidatesFor: async (s) => {
-      const found = await counted(counts, 'queries', () => directory.candidatesFor(s));
-      counts.documentsReturned += found.length;
-      return found;
-    },
-    staffedCapacity: (s) => counted(counts, 'queries', () => directory.staffedCapacity(s)),
-    onDutyCount: (s) => counted(counts, 'queries', () => directory.onDutyCount(s)),
-  };
-}
 
 /** Service Bus sessions, in process: one round per service at a time; a request during a round runs another after it. */
 class SessionRunner implements DistributionSignal {
@@ -124,64 +53,6 @@ class SessionRunner implements DistributionSignal {
   idle(): Promise<unknown> {
     return Promise.all(this.#running.values());
   }
-}
-
-const noSessions: SessionLog = { record: async () => undefined, averageHandleSeconds: async () => undefined };
-
-interface World {
-  counts: Counts;
-  deps: DistributionDeps;
-  containers: Record<'services' | 'agents' | 'tasks' | 'queue', Container>;
-}
-
-function world(database: ReturnType<CosmosClient['database']>, signal: DistributionSignal, notifier: AgentNotifier): World {
-  const counts = zero();
-  const containers = { services: database.container('services'), agents: database.container('agents'), tasks: database.container('tasks'), queue: database.container('queue') };
-  const deps: DistributionDeps = {
-    services: countStore(new CosmosDocumentStore<Service>(containers.services), counts),
-    agents: countStore(new CosmosDocumentStore<Agent>(containers.agents, agentMapping), counts),
-    tasks: countStore(new CosmosDocumentStore<Task>(containers.tasks), counts),
-    queue: countQueue(new CosmosQueueStore(containers.queue), counts),
-    directory: countDirectory(new CosmosAgentDirectory(containers.agents), counts),
-    signal,
-    timeouts: { schedule: async () => undefined },
-    notifier,
-    sessions: noSessions,
-    clock: { now: () => new Date() },
-  };
-  return { counts, deps, containers };
-}
-
-const epoch = new Date('2026-11-21T08:00:00Z');
-
-function serviceDoc(id: string): Service {
-  return makeService(id, { afterCallWork: { durationSeconds: 0, extendable: false, maxExtensionSeconds: 0, canEndEarly: true }, maxQueueSize: 100_000, distribution: { policy: 'longest-idle', requiredSkills: [], ronaTimeoutSeconds: 60 } });
-}
-
-function agentDoc(id: string, serviceId: string, capacity: number): Agent {
-  return makeAgent(id, [duty(serviceId)], { imCapacity: capacity, skills: {}, idleSince: new Date(epoch.getTime() + Number(id.replace(/\D/g, '') || 0)).toISOString() });
-}
-
-function taskDoc(id: string, serviceId: string, arrived: Date, priority = 1): { task: Task; entry: QueueEntry } {
-  const at = arrived.toISOString();
-  const task: Task = {
-    id,
-    serviceId,
-    channel: 'external',
-    state: 'queued',
-    priority,
-    enqueueOrder: enqueueOrderKey(arrived, id),
-    parameters: {},
-    offers: [],
-    assignedAgentId: null,
-    codes: [],
-    tags: [],
-    acw: null,
-    callFlow: [{ serviceId, enteredAt: at, leftAt: null, reason: 'bench' }],
-    timings: { createdAt: at, queuedAt: at, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
-    outcome: null,
-  };
-  return { task, entry: { id, serviceId, taskId: id, priority, enqueueOrder: task.enqueueOrder, enqueuedAt: at } };
 }
 
 async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
@@ -274,50 +145,30 @@ async function costAtQueueLengths(database: ReturnType<CosmosClient['database']>
   }
 }
 
-async function throughput(database: ReturnType<CosmosClient['database']>, agents: number, waiting: number, probes: number): Promise<void> {
+async function throughput(database: ReturnType<CosmosClient['database']>, endpoint: string, agents: number, waiting: number, probes: number): Promise<void> {
   const serviceId = 'load';
   const offeredAt = new Map<string, number>();
   const enqueuedAt = new Map<string, number>();
   let doubleOffers = 0;
-  let overCapacity = 0;
-  const agentFailures: string[] = [];
   const signal = new SessionRunner();
-  const actions: Promise<unknown>[] = [];
+  const agentsThread = new Worker(join(__dirname, 'distributionAgents.js'), { workerData: { endpoint, key: cosmosEmulatorKey, databaseName: resourceManifest.cosmos.databaseName } satisfies AgentsWorkerData });
+  const drained = new Promise<Extract<FromAgents, { type: 'drained' }>>((resolve, reject) => {
+    agentsThread.on('message', (message: FromAgents) => {
+      if (message.type === 'distribute') void signal.requestDistribution(message.serviceId);
+      else resolve(message);
+    });
+    agentsThread.once('error', reject);
+  });
+  const toAgents = (message: ToAgents): void => agentsThread.postMessage(message);
   const w = world(database, signal, {
-    notify: async (agentId, eventId, event) => {
+    notify: async (agentId, _eventId, event) => {
       if (event.type !== 'offer') return;
       if (offeredAt.has(event.taskId)) doubleOffers++;
       offeredAt.set(event.taskId, performance.now());
-      // The agent accepts at once, chats for a moment and finishes (no ACW): capacity comes back.
-      actions.push(
-        (async () => {
-          await acceptOffer(agentId, event.offerId, w.deps);
-          await new Promise((r) => setTimeout(r, 20));
-          const task = await finishTask(agentId, event.taskId, w.deps);
-          if (task.state === 'wrap-up') await endAcw(agentId, event.taskId, w.deps);
-        })().catch((err: unknown) => {
-          agentFailures.push(err instanceof Error ? err.message : String(err));
-        }),
-      );
-      void eventId;
+      toAgents({ type: 'offer', agentId, offerId: event.offerId, taskId: event.taskId });
     },
   });
-  signal.deps = w.deps;
-  const agentStore = w.deps.agents;
-  w.deps = {
-    ...w.deps,
-    agents: {
-      ...agentStore,
-      read: (id) => agentStore.read(id),
-      replace: async (value, etag) => {
-        if (value.offers.length + value.tasks.length > value.imCapacity) overCapacity++;
-        return agentStore.replace(value, etag);
-      },
-      create: (v) => agentStore.create(v),
-      delete: (id, e) => agentStore.delete(id, e),
-      list: (s, t) => agentStore.list(s, t),
-    },
-  };
+  const guard = guardCapacity(w);
   signal.deps = w.deps;
   await w.containers.services.items.create({ ...serviceDoc(serviceId) });
   await inParallel(
@@ -346,9 +197,11 @@ async function throughput(database: ReturnType<CosmosClient['database']>, agents
   }
   const seconds = (performance.now() - started) / 1000;
   await signal.idle();
-  await Promise.allSettled(actions);
+  toAgents({ type: 'drain' });
+  const agentReport = await drained;
+  await agentsThread.terminate();
   const latencies = [...enqueuedAt.entries()].map(([id, at]) => (offeredAt.get(id) ?? Number.NaN) - at).filter(Number.isFinite).sort((a, b) => a - b);
-  console.log(`\n${agents} agents (capacity 1), ${waiting} waiting tasks in one service, agents accept, chat 20 ms and finish:`);
+  console.log(`\n${agents} agents (capacity 1), ${waiting} waiting tasks in one service, agents (on their own thread) accept, chat 20 ms and finish:`);
   console.table({
     switchboard: {
       'offers made': offeredAt.size,
@@ -357,24 +210,24 @@ async function throughput(database: ReturnType<CosmosClient['database']>, agents
       'probe p99 ms': Math.round(percentile(latencies, 99)),
       probes: `${latencies.length}/${probes}`,
       'double offers': doubleOffers,
-      'agent writes over capacity': overCapacity,
+      'agent writes over capacity': guard.overCapacity + agentReport.overCapacity,
       '412s': w.counts.preconditionFailed,
-      'agent action failures': agentFailures.length,
+      'agent action failures': agentReport.failures.length,
     },
   });
-  if (agentFailures.length > 0) console.log(`first agent action failure: ${agentFailures[0] ?? ''}`);
+  if (agentReport.failures.length > 0) console.log(`first agent action failure: ${agentReport.failures[0] ?? ''}`);
   console.log(`targets: p50 <= 50 ms, p99 <= 250 ms, >= 200 offers/s, 0 double offers, 0 agents over capacity`);
 }
 
 /** A fresh Cosmos emulator with the manifest's containers; it scans whole containers, so each phase gets its own. */
-async function withCosmos(work: (database: ReturnType<CosmosClient['database']>) => Promise<void>): Promise<void> {
+async function withCosmos(work: (database: ReturnType<CosmosClient['database']>, endpoint: string) => Promise<void>): Promise<void> {
   const port = await freePort();
   const cosmos = await startCosmos({ port, cwd: mkdtempSync(join(tmpdir(), 'bench-cosmos-')) });
   try {
     await provisionCosmos(resourceManifest.cosmos as unknown as Parameters<typeof provisionCosmos>[0], `http://127.0.0.1:${port}`, cosmosEmulatorKey);
     const client = new CosmosClient({ endpoint: `http://127.0.0.1:${port}`, key: cosmosEmulatorKey });
     try {
-      await work(client.database(resourceManifest.cosmos.databaseName));
+      await work(client.database(resourceManifest.cosmos.databaseName), `http://127.0.0.1:${port}`);
     } finally {
       client.dispose();
     }
@@ -385,8 +238,11 @@ async function withCosmos(work: (database: ReturnType<CosmosClient['database']>)
 
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
+  const only = args.includes('--cost-only') ? 'cost' : args.includes('--load-only') ? 'load' : undefined;
   console.log('distribution: Switchboard distributor against the Cosmos emulator (@vercel/cosmosdb-server, in memory, in its own process).');
-  console.log('Note: the emulator scans and sorts in JavaScript without indexes, so its latencies grow with data size where real Cosmos DB uses the composite index; the operation counts are what carries over.');
-  await withCosmos((database) => costAtQueueLengths(database, quick ? [10, 100, 1000] : [10, 1000, 10_000], 20));
-  await withCosmos((database) => throughput(database, quick ? 100 : 1000, quick ? 1000 : 10_000, quick ? 20 : 100));
+  console.log(
+    "Note: devhost's emulator answers TOP ... ORDER BY from an ordered index as Cosmos DB does from the composite index, but other queries (and the naive distributor's) scan every document; the operation counts are what carries over to Cosmos DB.",
+  );
+  if (only !== 'load') await withCosmos((database) => costAtQueueLengths(database, quick ? [10, 100, 1000] : [10, 1000, 10_000], 20));
+  if (only !== 'cost') await withCosmos((database, endpoint) => throughput(database, endpoint, quick ? 100 : 1000, quick ? 1000 : 10_000, quick ? 20 : 100));
 }

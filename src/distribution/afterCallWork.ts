@@ -1,11 +1,12 @@
 // Finishing a chat: the task goes into After Call Work (ACW), which the agent may extend or end
 // early when the service allows; when ACW ends the task closes and the agent's slot is freed.
+import type { Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import type { Service } from '../domain/service';
 import { transition, type Task } from '../domain/task';
 import { offerToTask, releaseTask, updateAgent } from './agentTasks';
 import { update } from './optimistic';
-import type { DistributionDeps } from './ports';
+import type { DistributionDeps, Versioned } from './ports';
 
 const taskMissing = (taskId: string) => ({ code: 'TASK.NOT_FOUND' as const, message: `task ${taskId} not found` });
 
@@ -21,37 +22,53 @@ async function serviceOf(task: Task, deps: DistributionDeps): Promise<Service> {
   return service;
 }
 
-/** The agent finishes the chat: into ACW for the service's duration (or closed at once when it is 0). */
+/** The agent finishes the chat: into ACW for the service's duration, or closed at once when it is 0. */
 export async function finishTask(agentId: string, taskId: string, deps: DistributionDeps): Promise<Task> {
-  const current = (await deps.tasks.read(taskId))?.value;
+  const current = await deps.tasks.read(taskId);
   if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
-  const service = await serviceOf(current, deps);
+  const service = await serviceOf(current.value, deps);
   const now = deps.clock.now();
   const at = now.toISOString();
-  const { after } = await update(
+  const noAcw = service.afterCallWork.durationSeconds === 0;
+  const { after, changed } = await update(
     deps.tasks,
     taskId,
     (task) => {
       assertAssigned(task, agentId);
-      if (task.state === 'wrap-up' || task.state === 'closed') return undefined;
-      return transition(task, 'wrap-up', {
-        acw: { endsAt: new Date(now.getTime() + service.afterCallWork.durationSeconds * 1000).toISOString(), extensions: 0 },
-        timings: { ...task.timings, wrapUpAt: at },
-      });
+      if (task.state === 'closed' || (task.state === 'wrap-up' && !noAcw)) return undefined;
+      const wrapUp =
+        task.state === 'wrap-up'
+          ? task
+          : transition(task, 'wrap-up', {
+              acw: { endsAt: new Date(now.getTime() + service.afterCallWork.durationSeconds * 1000).toISOString(), extensions: 0 },
+              timings: { ...task.timings, wrapUpAt: at },
+            });
+      // Without ACW the task closes in the same write.
+      return noAcw ? closed(wrapUp, at) : wrapUp;
     },
     taskMissing(taskId),
+    current,
   );
   const task = after.value;
+  const acceptedOfferId = task.offers.find((o) => o.outcome === 'accepted')?.offerId ?? '';
+  if (task.state === 'closed') {
+    // Closed by this call, or by an earlier one that crashed before freeing the agent: free it.
+    if (noAcw) await afterClosed(task, changed, at, deps, (agent) => offerToTask(agent, acceptedOfferId, taskId, task.serviceId, at) ?? agent);
+    return task;
+  }
   if (task.state !== 'wrap-up' || !task.acw) return task;
   await updateAgent(deps, agentId, (agent) => {
-    const connected = offerToTask(agent, task.offers.find((o) => o.outcome === 'accepted')?.offerId ?? '', taskId, task.serviceId, at) ?? agent;
+    const connected = offerToTask(agent, acceptedOfferId, taskId, task.serviceId, at) ?? agent;
     const entry = connected.tasks.find((t) => t.taskId === taskId);
     if (entry?.phase === 'wrap-up') return connected === agent ? undefined : connected;
     return { ...connected, tasks: connected.tasks.map((t) => (t.taskId === taskId ? { ...t, phase: 'wrap-up' as const } : t)) };
   });
-  if (service.afterCallWork.durationSeconds === 0) return closeTask(taskId, undefined, deps);
   await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: task.acw.extensions }, new Date(task.acw.endsAt));
   return task;
+}
+
+function closed(task: Task, at: string): Task {
+  return transition(task, 'closed', { outcome: task.outcome ?? 'handled', timings: { ...task.timings, endedAt: at } });
 }
 
 export async function extendAcw(agentId: string, taskId: string, seconds: number, deps: DistributionDeps): Promise<Task> {
@@ -79,12 +96,13 @@ export async function extendAcw(agentId: string, taskId: string, seconds: number
 
 /** The agent ends ACW early, when the service allows it. */
 export async function endAcw(agentId: string, taskId: string, deps: DistributionDeps): Promise<Task> {
-  const current = (await deps.tasks.read(taskId))?.value;
+  const stored = await deps.tasks.read(taskId);
+  const current = stored?.value;
   if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
   assertAssigned(current, agentId);
   const { afterCallWork } = await serviceOf(current, deps);
   if (!afterCallWork.canEndEarly) throw new DomainError('ACW.NOT_ALLOWED', `service ${current.serviceId} does not let agents end After Call Work early`, { taskId });
-  return closeTask(taskId, undefined, deps);
+  return closeTask(taskId, undefined, deps, stored);
 }
 
 /** ACW ran out: closes the task unless ACW was extended since this timeout was scheduled. */
@@ -92,7 +110,7 @@ export async function acwTimedOut(taskId: string, acwVersion: number, deps: Dist
   return closeTask(taskId, acwVersion, deps);
 }
 
-async function closeTask(taskId: string, acwVersion: number | undefined, deps: DistributionDeps): Promise<Task> {
+async function closeTask(taskId: string, acwVersion: number | undefined, deps: DistributionDeps, known?: Versioned<Task>): Promise<Task> {
   const now = deps.clock.now().toISOString();
   const { after, changed } = await update(
     deps.tasks,
@@ -101,9 +119,10 @@ async function closeTask(taskId: string, acwVersion: number | undefined, deps: D
       if (task.state === 'closed') return undefined;
       if (task.state !== 'wrap-up') throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}, not in After Call Work`, { taskId, from: task.state, to: 'closed' });
       if (acwVersion !== undefined && task.acw?.extensions !== acwVersion) return undefined; // extended since: the later timeout closes it
-      return transition(task, 'closed', { outcome: task.outcome ?? 'handled', timings: { ...task.timings, endedAt: now } });
+      return closed(task, now);
     },
     taskMissing(taskId),
+    known,
   );
   const task = after.value;
   if (task.state !== 'closed') {
@@ -112,7 +131,18 @@ async function closeTask(taskId: string, acwVersion: number | undefined, deps: D
     if (task.state === 'wrap-up' && task.acw && acwVersion !== undefined) await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: task.acw.extensions }, new Date(task.acw.endsAt));
     return task;
   }
-  if (task.assignedAgentId) await updateAgent(deps, task.assignedAgentId, (agent) => releaseTask(agent, taskId, now));
+  await afterClosed(task, changed, now, deps);
+  return task;
+}
+
+/** A closed task's consequences, each safe to repeat: the agent's slot freed, the session recorded, a round asked for. */
+async function afterClosed(task: Task, changed: boolean, now: string, deps: DistributionDeps, before: (agent: Agent) => Agent = (agent) => agent): Promise<void> {
+  if (task.assignedAgentId) {
+    await updateAgent(deps, task.assignedAgentId, (agent) => {
+      const current = before(agent);
+      return releaseTask(current, task.id, now) ?? (current === agent ? undefined : current);
+    });
+  }
   const { connectedAt, queuedAt, endedAt } = task.timings;
   await deps.sessions.record({
     id: task.id,
@@ -129,5 +159,4 @@ async function closeTask(taskId: string, acwVersion: number | undefined, deps: D
     tags: task.tags,
   });
   if (changed || task.assignedAgentId) await deps.signal.requestDistribution(task.serviceId, 'capacity freed');
-  return task;
 }

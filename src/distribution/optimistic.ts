@@ -10,16 +10,18 @@ export class ContentionError extends Error {
 
 /**
  * Applies `decide` to the current document until a conditional replace succeeds. `decide` returns
- * the new value, or undefined to write nothing (the document already says what we want).
+ * the new value, or undefined to write nothing (the document already says what we want). `known`:
+ * a version the caller has just read, tried first instead of reading again.
  */
 export async function update<T extends { readonly id: string }>(
   store: DocumentStore<T>,
   id: string,
   decide: (current: T) => T | undefined,
   missing: { code: DomainErrorCode; message: string },
+  known?: Versioned<T>,
 ): Promise<{ before: T; after: Versioned<T>; changed: boolean }> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const current = await store.read(id);
+    const current = attempt === 0 && known ? known : await store.read(id);
     if (!current) throw new DomainError(missing.code, missing.message, { id });
     const next = decide(current.value);
     if (next === undefined) return { before: current.value, after: current, changed: false };

@@ -90,38 +90,38 @@ function apply(store: Store, operation: { kind: 'upsert' | 'create'; doc: Doc } 
 
 describe('devhost Cosmos ordered indexes', () => {
   for (const [label, irregularWeight] of [['primitive values', 1], ['arrays and objects among them', 12]] as const) {
-  it(`answer every query exactly as a full scan does, through any sequence of writes (${label})`, () => {
-    const outcomes = { rows: 0, empty: 0, errors: 0 };
-    fc.assert(
-      fc.property(operationsArb(irregularWeight), fc.array(fc.record({ query: fc.constantFrom(...queries), n: fc.integer({ min: 1, max: 12 }), pk: fc.constantFrom('s1', 's2'), after: fc.nat() }), { minLength: 1, maxLength: 6 }), (operations, probes) => {
-        const plain = container(false);
-        const indexed = container(IndexedDocuments);
-        const at = new Map<number, typeof probes>();
-        for (const probe of probes) {
-          const step = operations.length - Math.floor((probe.after % (operations.length + 1)) / 2);
-          at.set(step, [...(at.get(step) ?? []), probe]);
-        }
-        for (let step = 0; step <= operations.length; step++) {
-          for (const probe of at.get(step) ?? []) {
-            const expected = run(plain, probe.query, probe.n, probe.pk);
-            assert.deepEqual(run(indexed, probe.query, probe.n, probe.pk), expected, `${probe.query} n=${probe.n} after ${step} writes`);
-            if (!Array.isArray(expected)) outcomes.errors += probe.query === noIndexQuery ? 0 : 1;
-            else if (expected.length === 0) outcomes.empty++;
-            else outcomes.rows++;
+    it(`answer every query exactly as a full scan does, through any sequence of writes (${label})`, () => {
+      const outcomes = { rows: 0, empty: 0, errors: 0 };
+      fc.assert(
+        fc.property(operationsArb(irregularWeight), fc.array(fc.record({ query: fc.constantFrom(...queries), n: fc.integer({ min: 1, max: 12 }), pk: fc.constantFrom('s1', 's2'), after: fc.nat() }), { minLength: 1, maxLength: 6 }), (operations, probes) => {
+          const plain = container(false);
+          const indexed = container(IndexedDocuments);
+          const at = new Map<number, typeof probes>();
+          for (const probe of probes) {
+            const step = operations.length - Math.floor((probe.after % (operations.length + 1)) / 2);
+            at.set(step, [...(at.get(step) ?? []), probe]);
           }
-          const operation = operations[step];
-          if (operation) {
-            apply(plain, operation);
-            apply(indexed, operation);
+          for (let step = 0; step <= operations.length; step++) {
+            for (const probe of at.get(step) ?? []) {
+              const expected = run(plain, probe.query, probe.n, probe.pk);
+              assert.deepEqual(run(indexed, probe.query, probe.n, probe.pk), expected, `${probe.query} n=${probe.n} after ${step} writes`);
+              if (!Array.isArray(expected)) outcomes.errors += probe.query === noIndexQuery ? 0 : 1;
+              else if (expected.length === 0) outcomes.empty++;
+              else outcomes.rows++;
+            }
+            const operation = operations[step];
+            if (operation) {
+              apply(plain, operation);
+              apply(indexed, operation);
+            }
           }
-        }
-      }),
-      { numRuns: 500 },
-    );
-    // The comparison is only worth something if most queries return rows.
-    assert.ok(outcomes.rows > outcomes.empty + outcomes.errors, JSON.stringify(outcomes));
-    assert.equal(outcomes.errors, 0);
-  });
+        }),
+        { numRuns: 500 },
+      );
+      // The comparison is only worth something if most queries return rows.
+      assert.ok(outcomes.rows > outcomes.empty + outcomes.errors, JSON.stringify(outcomes));
+      assert.equal(outcomes.errors, 0);
+    });
   }
 
   it('hands the query only a prefix of the order for a TOP query over a large container, kept current by writes', () => {

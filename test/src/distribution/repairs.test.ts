@@ -9,9 +9,9 @@ import { acceptOffer } from '../../../src/distribution/offerDecisions';
 import { createMemoryDistribution, CrashError } from '../../support/memoryDistribution';
 import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
 
-async function connected() {
+async function connected(service = makeService('s')) {
   const w = createMemoryDistribution();
-  await w.services.create(makeService('s'));
+  await w.services.create(service);
   await w.agents.create(makeAgent('ann', [duty('s')]));
   const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
   await distribute('s', w.deps);
@@ -61,5 +61,27 @@ describe('distribution repairs', () => {
     assert.equal(ann.rona, null, 'the agent is not put into RONA for an offer never announced');
     await distribute('s', w.deps);
     assert.equal((await w.agents.read('ann'))!.value.offers[0]?.offerId, `${task.id}.offer-2`, 'offered again, freshly');
+  });
+
+  it('finishing without ACW closes the task in one write and frees the agent; a finish repeated after a crash frees it too', async () => {
+    const noAcw = makeService('s', { afterCallWork: { durationSeconds: 0, extendable: false, maxExtensionSeconds: 0, canEndEarly: true } });
+    const { w, taskId } = await connected(noAcw);
+    w.world.writes = 0;
+    w.world.crashAfterWrite = 1; // the task is closed, then the call dies before the agent is freed
+    await assert.rejects(finishTask('ann', taskId, w.deps), CrashError);
+    w.world.crashAfterWrite = undefined;
+    const task = (await w.tasks.read(taskId))!.value;
+    assert.equal(task.state, 'closed');
+    assert.equal(task.outcome, 'handled');
+    assert.ok(task.timings.wrapUpAt && task.timings.endedAt);
+    assert.equal((await w.agents.read('ann'))!.value.tasks.length, 1, 'the crash left the agent holding the chat');
+    w.signal.requests.length = 0;
+    const again = await finishTask('ann', taskId, w.deps);
+    assert.equal(again.state, 'closed');
+    const ann = (await w.agents.read('ann'))!.value;
+    assert.deepEqual(ann.tasks, [], 'the repeated finish freed the slot');
+    assert.equal(ann.idleSince, again.timings.endedAt);
+    assert.equal(w.sessions.records.get(taskId)?.outcome, 'handled');
+    assert.deepEqual(w.signal.requests.map((r) => r.serviceId), ['s'], 'a round is asked for the freed slot');
   });
 });

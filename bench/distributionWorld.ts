@@ -1,0 +1,160 @@
+// The distribution benchmark's world: the Cosmos-backed stores, each operation counted, and the
+// documents it loads. Shared by the benchmark and its agents' worker thread.
+import type { CosmosClient, Container } from '@azure/cosmos';
+import type { Agent } from '../src/domain/agent';
+import { enqueueOrderKey } from '../src/domain/queueOrder';
+import type { Service } from '../src/domain/service';
+import type { Task } from '../src/domain/task';
+import {
+  PreconditionFailedError,
+  type AgentDirectory,
+  type AgentNotifier,
+  type DistributionDeps,
+  type DistributionSignal,
+  type DocumentStore,
+  type QueueEntry,
+  type QueueStore,
+  type SessionLog,
+} from '../src/distribution/ports';
+import { agentMapping, CosmosAgentDirectory } from '../src/storage/agentDocuments';
+import { CosmosDocumentStore } from '../src/storage/cosmosDocumentStore';
+import { CosmosQueueStore } from '../src/storage/cosmosQueueStore';
+import { duty, makeAgent, makeService } from '../test/support/distributionFixtures';
+
+export interface Counts {
+  reads: number;
+  writes: number;
+  queries: number;
+  preconditionFailed: number;
+  /** Documents queries returned: the part of a query's cost that grows with what it touches. */
+  documentsReturned: number;
+}
+
+export const zero = (): Counts => ({ reads: 0, writes: 0, queries: 0, preconditionFailed: 0, documentsReturned: 0 });
+
+export async function counted<T>(counts: Counts, kind: 'reads' | 'writes' | 'queries', work: () => Promise<T>): Promise<T> {
+  counts[kind]++;
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) counts.preconditionFailed++;
+    throw err;
+  }
+}
+
+export function countStore<T extends { id: string }>(store: DocumentStore<T>, counts: Counts): DocumentStore<T> {
+  return {
+    read: (id) => counted(counts, 'reads', () => store.read(id)),
+    create: (value) => counted(counts, 'writes', () => store.create(value)),
+    replace: (value, etag) => counted(counts, 'writes', () => store.replace(value, etag)),
+    delete: (id, etag) => counted(counts, 'writes', () => store.delete(id, etag)),
+    list: (size, token) => counted(counts, 'queries', () => store.list(size, token)),
+  };
+}
+
+export function countQueue(queue: QueueStore, counts: Counts): QueueStore {
+  return {
+    put: (entry) => counted(counts, 'writes', () => queue.put(entry)),
+    read: (s, t) => counted(counts, 'reads', () => queue.read(s, t)),
+    first: async (s, limit) => {
+      const entries = await counted(counts, 'queries', () => queue.first(s, limit));
+      counts.documentsReturned += entries.length;
+      return entries;
+    },
+    remove: (s, t, e) => counted(counts, 'writes', () => queue.remove(s, t, e)),
+    countAhead: (e) => counted(counts, 'queries', () => queue.countAhead(e)),
+    length: (s) => counted(counts, 'queries', () => queue.length(s)),
+  };
+}
+
+export function countDirectory(directory: AgentDirectory, counts: Counts): AgentDirectory {
+  return {
+    candidatesFor: async (s) => {
+      const found = await counted(counts, 'queries', () => directory.candidatesFor(s));
+      counts.documentsReturned += found.length;
+      return found;
+    },
+    staffedCapacity: (s) => counted(counts, 'queries', () => directory.staffedCapacity(s)),
+    onDutyCount: (s) => counted(counts, 'queries', () => directory.onDutyCount(s)),
+  };
+}
+
+export const noSessions: SessionLog = { record: async () => undefined, averageHandleSeconds: async () => undefined };
+
+export interface World {
+  counts: Counts;
+  deps: DistributionDeps;
+  containers: Record<'services' | 'agents' | 'tasks' | 'queue', Container>;
+}
+
+export function world(database: ReturnType<CosmosClient['database']>, signal: DistributionSignal, notifier: AgentNotifier): World {
+  const counts = zero();
+  const containers = { services: database.container('services'), agents: database.container('agents'), tasks: database.container('tasks'), queue: database.container('queue') };
+  const deps: DistributionDeps = {
+    services: countStore(new CosmosDocumentStore<Service>(containers.services), counts),
+    agents: countStore(new CosmosDocumentStore<Agent>(containers.agents, agentMapping), counts),
+    tasks: countStore(new CosmosDocumentStore<Task>(containers.tasks), counts),
+    queue: countQueue(new CosmosQueueStore(containers.queue), counts),
+    directory: countDirectory(new CosmosAgentDirectory(containers.agents), counts),
+    signal,
+    timeouts: { schedule: async () => undefined },
+    notifier,
+    sessions: noSessions,
+    clock: { now: () => new Date() },
+  };
+  return { counts, deps, containers };
+}
+
+export const epoch = new Date('2026-11-21T08:00:00Z');
+
+export function serviceDoc(id: string): Service {
+  return makeService(id, { afterCallWork: { durationSeconds: 0, extendable: false, maxExtensionSeconds: 0, canEndEarly: true }, maxQueueSize: 100_000, distribution: { policy: 'longest-idle', requiredSkills: [], ronaTimeoutSeconds: 60 } });
+}
+
+export function agentDoc(id: string, serviceId: string, capacity: number): Agent {
+  return makeAgent(id, [duty(serviceId)], { imCapacity: capacity, skills: {}, idleSince: new Date(epoch.getTime() + Number(id.replace(/\D/g, '') || 0)).toISOString() });
+}
+
+export function taskDoc(id: string, serviceId: string, arrived: Date, priority = 1): { task: Task; entry: QueueEntry } {
+  const at = arrived.toISOString();
+  const task: Task = {
+    id,
+    serviceId,
+    channel: 'external',
+    state: 'queued',
+    priority,
+    enqueueOrder: enqueueOrderKey(arrived, id),
+    parameters: {},
+    offers: [],
+    assignedAgentId: null,
+    codes: [],
+    tags: [],
+    acw: null,
+    callFlow: [{ serviceId, enteredAt: at, leftAt: null, reason: 'bench' }],
+    timings: { createdAt: at, queuedAt: at, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
+    outcome: null,
+  };
+  return { task, entry: { id, serviceId, taskId: id, priority, enqueueOrder: task.enqueueOrder, enqueuedAt: at } };
+}
+
+
+/** Counts every agent write that would put the agent over capacity (there must be none). */
+export function guardCapacity(w: World): { readonly overCapacity: number } {
+  const counter = { overCapacity: 0 };
+  const agents = w.deps.agents;
+  w.deps = {
+    ...w.deps,
+    agents: {
+      ...agents,
+      read: (id) => agents.read(id),
+      replace: async (value, etag) => {
+        if (value.offers.length + value.tasks.length > value.imCapacity) counter.overCapacity++;
+        return agents.replace(value, etag);
+      },
+      create: (v) => agents.create(v),
+      delete: (id, e) => agents.delete(id, e),
+      list: (s, t) => agents.list(s, t),
+    },
+  };
+  return counter;
+}
