@@ -3,8 +3,8 @@
 // but races agents' own actions and other services' rounds for the same agents, so every claim is
 // a conditional write; a crashed round is resumed by the next one from what the documents say.
 //
-// A round works in batches: it reads the first entries of the queue, their tasks and the candidate
-// agents once, then for each task in queue order decides, claims the task and claims the agent's
+// A round works in batches: it reads the first entries of the queue and their tasks (and the
+// candidate agents, kept for a few batches), then for each task in queue order decides, claims the task and claims the agent's
 // slot (two conditional writes, the agent's against the ETag the candidates query returned). Only
 // the ring-out timer, the agent's notification and tidying the queue entry run in the background.
 // When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
@@ -24,27 +24,44 @@ export interface RoundResult {
   readonly more: boolean;
 }
 
-/** Queue entries read and decided at a time. */
-const batchSize = 50;
+/**
+ * Queue entries read and decided at a time. Small, because a task that arrives at the head of the
+ * queue (a higher priority) waits for the batch under way: with the queue's index a batch's read
+ * costs about a point read, so small batches cost little more per assignment.
+ */
+const batchSize = 10;
 /** Bounds one message's work so a function invocation stays short; the rest goes to a new message. */
 const maxOffersPerRound = 500;
+/** How long a round keeps deciding from one read of the candidates (kept current by its own claims). */
+const candidatesMaxAgeMs = 500;
 
 export async function distribute(serviceId: string, deps: DistributionDeps): Promise<RoundResult> {
   const service = (await deps.services.read(serviceId))?.value;
   if (!service || !service.imEnabled) return { offers: 0, more: false };
+  const required = service.distribution.policy === 'skills' ? service.distribution.requiredSkills : [];
+  const freeIn = (candidates: Map<string, Versioned<Agent>>): number =>
+    [...candidates.values()].reduce((sum, c) => sum + (ineligibility(c.value, service.id, required) === undefined ? freeSlots(c.value) : 0), 0);
   let offers = 0;
+  let snapshot: { candidates: Map<string, Versioned<Agent>>; readAt: number } | undefined;
   for (let batch = 0; batch < (maxOffersPerRound / batchSize) * 4; batch++) {
     // The candidates first: the batch is no larger than the free slots, so an assignment costs the
-    // same whether ten or ten thousand tasks wait. One entry is always read, so that a task a
-    // crashed round left half claimed at the head is finished even when every slot is taken.
-    const candidates = new Map((await deps.directory.candidatesFor(service.id)).map((c) => [c.value.id, c]));
-    const required = service.distribution.policy === 'skills' ? service.distribution.requiredSkills : [];
-    const free = [...candidates.values()].reduce((sum, c) => sum + (ineligibility(c.value, service.id, required) === undefined ? freeSlots(c.value) : 0), 0);
-    const heads = await deps.queue.first(serviceId, Math.max(1, Math.min(batchSize, free)));
+    // same whether ten or ten thousand tasks wait. They are read again when the last read is old or
+    // has no free slot left; meanwhile the round's own claims keep it current, and an agent changed
+    // by someone else fails its ETag-conditional slot claim and is decided again from a fresh read.
+    const now = deps.clock.now().getTime();
+    const fresh = !snapshot || now - snapshot.readAt > candidatesMaxAgeMs || freeIn(snapshot.candidates) === 0;
+    if (fresh || !snapshot) snapshot = { candidates: new Map((await deps.directory.candidatesFor(service.id)).map((c) => [c.value.id, c])), readAt: now };
+    // One entry is always read, so that a task a crashed round left half claimed at the head is
+    // finished even when every slot is taken.
+    const heads = await deps.queue.first(serviceId, Math.max(1, Math.min(batchSize, freeIn(snapshot.candidates))));
     if (heads.length === 0) return { offers, more: false };
-    const outcome = await serveBatch(service, heads, candidates, deps);
+    const outcome = await serveBatch(service, heads, snapshot.candidates, deps);
     offers += outcome.offers;
-    if (outcome.stop) return { offers, more: false };
+    if (outcome.stop) {
+      // Nobody could take the head: the round is over, unless an older read of the agents said so.
+      if (fresh) return { offers, more: false };
+      snapshot = undefined;
+    }
     if (offers >= maxOffersPerRound) break;
   }
   await deps.signal.requestDistribution(serviceId, 'round limit reached');
