@@ -4,9 +4,10 @@
 // a conditional write; a crashed round is resumed by the next one from what the documents say.
 //
 // A round works in batches: it reads the first entries of the queue and their tasks (and the
-// candidate agents, kept for a few batches), then for each task in queue order decides, claims the task and claims the agent's
-// slot (two conditional writes, the agent's against the ETag the candidates query returned). Only
-// the ring-out timer, the agent's notification and tidying the queue entry run in the background.
+// candidate agents, kept for a few batches), then for each task in queue order decides, claims the
+// task and claims the agent's slot (two conditional writes, the agent's against the ETag the
+// candidates read returned; a task's claim overlaps the previous task's slot claim). Only the
+// ring-out timer, the agent's notification and tidying the queue entry run in the background.
 // When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
 // later task is offered while an earlier one still waits.
 import { freeSlots, ineligibility, type Agent } from '../domain/agent';
@@ -74,11 +75,34 @@ interface BatchOutcome {
   stop: boolean;
 }
 
+/** A claimed task whose agent's slot is being claimed while the next task is decided and claimed. */
+interface InFlight {
+  readonly head: Versioned<QueueEntry>;
+  readonly claimed: { task: Task; offer: Offer };
+  readonly slot: Promise<Versioned<Agent> | undefined>;
+  settled?: Promise<boolean>;
+}
+
 async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry>[], candidates: Map<string, Versioned<Agent>>, deps: DistributionDeps): Promise<BatchOutcome> {
   const stored = await Promise.all(heads.map((head) => deps.tasks.read(head.value.taskId)));
   const background: Promise<unknown>[] = [];
   let offers = 0;
   let stop = false;
+  let inFlight: InFlight | undefined;
+  const withdraw = (flight: InFlight): Promise<void> => withdrawOffer(flight.claimed.task.id, flight.claimed.offer.offerId, deps);
+  // Whether the slot claim succeeded; then the offer is announced. Memoized: a flight settles once.
+  const settle = (flight: InFlight): Promise<boolean> =>
+    (flight.settled ??= flight.slot.then((slot) => {
+      if (!slot) {
+        // The agent changed since the candidates were read; the caller puts the task back.
+        candidates.delete(flight.claimed.offer.agentId);
+        return false;
+      }
+      candidates.set(slot.value.id, slot);
+      offers++;
+      background.push(announce(flight.claimed.task, flight.claimed.offer, deps).then(() => removeEntry(flight.head, deps)));
+      return true;
+    }));
   try {
     for (const [index, head] of heads.entries()) {
       const current = stored[index];
@@ -89,6 +113,13 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
         continue;
       }
       if (task.state === 'offered') {
+        const previous = inFlight;
+        const previousHeld = previous ? await settle(previous) : true;
+        inFlight = undefined;
+        if (previous && !previousHeld) {
+          await withdraw(previous);
+          break;
+        }
         // A round crashed after claiming the task: finish what it started before going on. An offer
         // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
         // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
@@ -111,22 +142,41 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
         stop = true;
         break;
       }
-      const claimed = await claimTask(service, current, decision, deps);
-      if (!claimed) break; // the task changed under us: read the queue again
-      const slot = await claimSlot(claimed.task, claimed.offer, deps, candidates.get(decision.chosenAgentId));
-      if (!slot) {
-        // The agent changed since the candidates were read: the task went back to its place; start over.
-        candidates.delete(decision.chosenAgentId);
+      // The task's claim goes out while the previous task's slot claim is under way. The slot is only
+      // claimed once the previous one held, so an agent never holds an offer for a later task while
+      // an earlier one goes back to its place. When the previous slot failed, both go back, this one
+      // first: while this task was claimed the previous one was still claimed, never passed over.
+      const previous = inFlight;
+      const [claimed, previousHeld] = await Promise.all([claimTask(service, current, decision, deps), previous ? settle(previous) : true]);
+      inFlight = undefined; // settled (had the claim failed, the finally below would settle it)
+      if (previous && !previousHeld) {
+        if (claimed) await withdrawOffer(claimed.task.id, claimed.offer.offerId, deps);
+        await withdraw(previous);
         break;
       }
-      candidates.set(slot.value.id, slot);
-      offers++;
-      background.push(announce(claimed.task, claimed.offer, deps).then(() => removeEntry(head, deps)));
+      if (!claimed) break; // the task changed under us: read the queue again
+      const known = candidates.get(decision.chosenAgentId);
+      inFlight = { head, claimed, slot: claimSlot(claimed.task, claimed.offer, deps, known, { withdraw: false }) };
+      // Until the claim answers, the next decision counts the slot as taken.
+      const tentative = known && withOffer(known.value, claimed.task, claimed.offer);
+      if (known && tentative) candidates.set(known.value.id, { value: tentative, etag: known.etag });
     }
   } finally {
     // Whatever happens in the loop, the claims already made are announced (or their error surfaces).
+    // A last slot claim that failed put its task back: the round must look at the queue again.
+    let failure: { reason: unknown } | undefined;
+    if (inFlight) {
+      try {
+        if (!(await settle(inFlight))) {
+          await withdraw(inFlight);
+          stop = false;
+        }
+      } catch (err) {
+        failure = { reason: err };
+      }
+    }
     const settled = await Promise.allSettled(background);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const failed = failure ?? settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
   return { offers, stop };
@@ -176,9 +226,10 @@ function withOffer(agent: Agent, task: Task, offer: Offer): Agent | undefined {
  * Gives the agent the offer's slot: one conditional write against the ETag the candidates query
  * returned, read-decide-write again if the agent changed since. Returns the agent holding the
  * slot, or undefined when the agent has no room any more (then the offer is withdrawn and the
- * task goes back to its place). Idempotent: a resumed round repeats it safely.
+ * task goes back to its place, unless the caller withdraws it itself). Idempotent: a resumed round
+ * repeats it safely.
  */
-export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
+export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined, { withdraw = true } = {}): Promise<Versioned<Agent> | undefined> {
   if (known) {
     const next = withOffer(known.value, task, offer);
     if (next) {
@@ -196,7 +247,7 @@ export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps
     if (!(err instanceof DomainError && err.code === 'AGENT.NOT_FOUND')) throw err;
   }
   if (agent?.value.offers.some((o) => o.offerId === offer.offerId)) return agent;
-  await withdrawOffer(task.id, offer.offerId, deps);
+  if (withdraw) await withdrawOffer(task.id, offer.offerId, deps);
   return undefined;
 }
 

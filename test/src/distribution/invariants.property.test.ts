@@ -143,7 +143,7 @@ describe('distribution invariants (fast-check)', () => {
           checkConsistency(world);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 400 },
     );
   });
 
