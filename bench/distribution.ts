@@ -26,7 +26,7 @@ import { agentMapping } from '../src/storage/agentDocuments';
 import { freePort } from '../test/support/ports';
 import type { AgentsWorkerData, FromAgents, ToAgents } from './distributionAgents';
 import { agentDoc, epoch, guardCapacity, serviceDoc, taskDoc, world, zero, type Counts, type World } from './distributionWorld';
-import { percentile } from './support';
+import { machineBusy, machineCpu, percentile } from './support';
 
 /** Service Bus sessions, in process: one round per service at a time; a request during a round runs another after it. */
 class SessionRunner implements DistributionSignal {
@@ -180,6 +180,10 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
   Object.assign(w.counts, zero());
 
   const started = performance.now();
+  const cpuAtStart = machineCpu();
+  const processCpuAtStart = process.cpuUsage();
+  const distributorLoopAtStart = performance.eventLoopUtilization();
+  const agentsLoopAtStart = agentsThread.performance.eventLoopUtilization();
   await signal.requestDistribution(serviceId);
   // Probes: high-priority tasks enqueued during the run; their wait is the distributor's latency.
   for (let i = 0; i < probes; i++) {
@@ -196,6 +200,10 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
     await signal.requestDistribution(serviceId);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuAtEnd = machineCpu();
+  const processCpu = process.cpuUsage(processCpuAtStart);
+  const distributorLoop = performance.eventLoopUtilization(distributorLoopAtStart).utilization;
+  const agentsLoop = agentsThread.performance.eventLoopUtilization(agentsLoopAtStart).utilization;
   await signal.idle();
   toAgents({ type: 'drain' });
   const agentReport = await drained;
@@ -217,6 +225,10 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
   });
   if (agentReport.failures.length > 0) console.log(`first agent action failure: ${agentReport.failures[0] ?? ''}`);
   console.log(`targets: p50 <= 50 ms, p99 <= 250 ms, >= 200 offers/s, 0 double offers, 0 agents over capacity`);
+  const processMs = (processCpu.user + processCpu.system) / 1000;
+  console.log(
+    `CPU during the run: the machine ${machineBusy(cpuAtStart, cpuAtEnd)} busy; distributor and agents threads ${(processMs / 1000).toFixed(1)} s = ${(processMs / offeredAt.size).toFixed(1)} ms per offer (the Cosmos emulator's process comes on top); event loops busy: distributor ${Math.round(distributorLoop * 100)}%, agents ${Math.round(agentsLoop * 100)}%.`,
+  );
 }
 
 /** A fresh Cosmos emulator with the manifest's containers; it scans whole containers, so each phase gets its own. */

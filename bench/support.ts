@@ -1,5 +1,7 @@
 // Shared helpers for benchmarks: child servers, percentiles, printing.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -36,4 +38,23 @@ export function spawnUntil(args: string[], readyText: string, env: NodeJS.Proces
     child.stderr?.on('data', (d: Buffer) => (output += d.toString('utf8')));
     child.once('exit', (code) => reject(new Error(`exited with ${String(code)} before ready:\n${output}`)));
   });
+}
+
+/** The whole machine's CPU time so far (Linux /proc/stat), busy and total, in clock ticks; undefined elsewhere. */
+export function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((sum, t) => sum + t, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How busy every CPU of the machine was between two readings, e.g. "97% of 2 vCPUs". */
+export function machineBusy(from: ReturnType<typeof machineCpu>, to: ReturnType<typeof machineCpu>): string {
+  if (!from || !to || to.total === from.total) return 'unknown';
+  return `${Math.round(((to.busy - from.busy) / (to.total - from.total)) * 100)}% of ${availableParallelism()} vCPUs`;
 }
