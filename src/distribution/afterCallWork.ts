@@ -140,7 +140,8 @@ async function afterClosed(task: Task, changed: boolean, now: string, deps: Dist
   if (task.assignedAgentId) {
     await updateAgent(deps, task.assignedAgentId, (agent) => {
       const current = before(agent);
-      return releaseTask(current, task.id, now) ?? (current === agent ? undefined : current);
+      // Idle since the chat ended, also when a repeated call frees the slot later.
+      return releaseTask(current, task.id, task.timings.endedAt ?? now) ?? (current === agent ? undefined : current);
     });
   }
   const { connectedAt, queuedAt, endedAt } = task.timings;

@@ -86,6 +86,12 @@ interface InFlight {
 async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry>[], candidates: Map<string, Versioned<Agent>>, deps: DistributionDeps): Promise<BatchOutcome> {
   const stored = await Promise.all(heads.map((head) => deps.tasks.read(head.value.taskId)));
   const background: Promise<unknown>[] = [];
+  // Handled at once (so a failure while the loop still waits does not end the process as an
+  // unhandled rejection); the finally below still surfaces it.
+  const inBackground = (work: Promise<unknown>): void => {
+    work.catch(() => undefined);
+    background.push(work);
+  };
   let offers = 0;
   let stop = false;
   let inFlight: InFlight | undefined;
@@ -100,7 +106,7 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
       }
       candidates.set(slot.value.id, slot);
       offers++;
-      background.push(announce(flight.claimed.task, flight.claimed.offer, deps).then(() => removeEntry(flight.head, deps)));
+      inBackground(announce(flight.claimed.task, flight.claimed.offer, deps).then(() => removeEntry(flight.head, deps)));
       return true;
     }));
   try {
@@ -109,7 +115,7 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
       const task = current?.value;
       if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
         // The entry outlived its task (cancelled, transferred, finished): drop it.
-        background.push(removeEntry(head, deps));
+        inBackground(removeEntry(head, deps));
         continue;
       }
       if (task.state === 'offered') {
@@ -125,12 +131,15 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
         // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
         const offer = openOffer(task);
         if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
-          await withdrawOffer(task.id, offer.offerId, deps);
+          // The agent first: past its ring-out time the offer can no longer be accepted, and a crash
+          // between the two writes leaves the task offered, which the next round repairs (the other
+          // way round it would leave the agent holding a withdrawn offer's slot for good).
           await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
+          await withdrawOffer(task.id, offer.offerId, deps);
           break;
         }
         if (offer && !(await completeClaim(task, offer, deps))) break;
-        background.push(removeEntry(head, deps));
+        inBackground(removeEntry(head, deps));
         continue;
       }
       const now = deps.clock.now();

@@ -24,7 +24,7 @@ function findOffer(task: Task, offerId: string, agentId?: string) {
 
 const taskMissing = (taskId: string) => ({ code: 'TASK.NOT_FOUND' as const, message: `task ${taskId} not found` });
 
-/** The agent takes the chat. An accept after the offer rang out, was declined or withdrawn gets OFFER.NOT_OPEN. */
+/** The agent takes the chat. An accept after the offer's ring-out time, or once it was declined or withdrawn, gets OFFER.NOT_OPEN. */
 export async function acceptOffer(agentId: string, offerId: string, deps: DistributionDeps): Promise<Task> {
   const taskId = taskIdOfOffer(offerId);
   const now = deps.clock.now().toISOString();
@@ -35,6 +35,8 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
       const offer = findOffer(task, offerId, agentId);
       if (offer.outcome === 'accepted') return undefined; // a repeated accept
       if (offer.outcome !== 'open') throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} is ${offer.outcome}, not open`, { offerId, outcome: offer.outcome });
+      // Past its ring-out time an offer is over even before its timeout message has been handled.
+      if (Date.parse(offer.expiresAt) <= Date.parse(now)) throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} rang out at ${offer.expiresAt}`, { offerId, outcome: 'rona' });
       return transition(task, 'connected', {
         offers: settleOffer(task, offerId, 'accepted', now),
         assignedAgentId: agentId,

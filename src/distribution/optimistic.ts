@@ -21,9 +21,17 @@ export async function update<T extends { readonly id: string }>(
   known?: Versioned<T>,
 ): Promise<{ before: T; after: Versioned<T>; changed: boolean }> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const current = attempt === 0 && known ? known : await store.read(id);
+    const fromKnown = attempt === 0 && known !== undefined;
+    const current = fromKnown ? known : await store.read(id);
     if (!current) throw new DomainError(missing.code, missing.message, { id });
-    const next = decide(current.value);
+    let next: T | undefined;
+    try {
+      next = decide(current.value);
+    } catch (err) {
+      // A refusal decided on the version the caller read may not hold for the current one.
+      if (fromKnown) continue;
+      throw err;
+    }
     if (next === undefined) return { before: current.value, after: current, changed: false };
     try {
       return { before: current.value, after: await store.replace(next, current.etag), changed: true };

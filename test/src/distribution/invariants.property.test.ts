@@ -100,11 +100,18 @@ describe('distribution invariants (fast-check)', () => {
         fc.array(fc.constantFrom('accept', 'accept', 'decline', 'finish', 'endAcw', 'away', 'available'), { maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 3 }),
         fc.array(fc.nat(), { maxLength: 2 }),
+        // Time passing between store calls (ms): offers reach their ring-out time and reads of the
+        // agents grow old in the middle of a round.
+        fc.array(fc.integer({ min: 0, max: 6000 }), { maxLength: 30 }),
         fc.scheduler(),
-        async (scenario, agentScript, expiries, cancellations, scheduler) => {
+        async (scenario, agentScript, expiries, cancellations, clockSteps, scheduler) => {
           const world = createMemoryDistribution();
           const { serviceIds, agentIds, taskIds } = await seed(world, scenario);
-          world.world.beforeIo = (label) => scheduler.schedule(Promise.resolve(), label).then(() => undefined);
+          let step = 0;
+          world.world.beforeIo = (label) => {
+            if (clockSteps.length > 0) world.clock.advance(clockSteps[step++ % clockSteps.length] ?? 0);
+            return scheduler.schedule(Promise.resolve(), label).then(() => undefined);
+          };
           const deps = world.deps;
 
           const distributors = serviceIds.map(async (serviceId) => {

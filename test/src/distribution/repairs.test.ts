@@ -84,4 +84,64 @@ describe('distribution repairs', () => {
     assert.equal(w.sessions.records.get(taskId)?.outcome, 'handled');
     assert.deepEqual(w.signal.requests.map((r) => r.serviceId), ['s'], 'a round is asked for the freed slot');
   });
+
+  it('a round that dies between the two writes of withdrawing an expired offer leaves nothing held: the next round finishes it', async () => {
+    const w = createMemoryDistribution();
+    await w.services.create(makeService('s'));
+    await w.agents.create(makeAgent('ann', [duty('s')]));
+    const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+    w.world.writes = 0;
+    w.world.crashAfterWrite = 2; // the task and the agent's slot are claimed, then the round dies
+    await assert.rejects(distribute('s', w.deps), CrashError);
+    w.clock.advance(31_000); // the redelivery comes after the ring-out time
+    w.world.writes = 0;
+    w.world.crashAfterWrite = 1; // and dies after the first write of the withdrawal
+    await assert.rejects(distribute('s', w.deps), CrashError);
+    w.world.crashAfterWrite = undefined;
+    await distribute('s', w.deps);
+    const after = (await w.tasks.read(task.id))!.value;
+    assert.equal(after.offers[0]?.outcome, 'withdrawn');
+    assert.equal(after.offers[1]?.outcome, 'open', 'offered again');
+    assert.deepEqual(
+      (await w.agents.read('ann'))!.value.offers.map((o) => o.offerId),
+      [`${task.id}.offer-2`],
+      'the agent holds the new offer only, not the withdrawn one',
+    );
+  });
+
+  it('an accept after the offer’s ring-out time is refused even before the timeout is handled', async () => {
+    const w = createMemoryDistribution();
+    await w.services.create(makeService('s'));
+    await w.agents.create(makeAgent('ann', [duty('s')]));
+    const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+    await distribute('s', w.deps);
+    w.clock.advance(30_000);
+    await assert.rejects(acceptOffer('ann', `${task.id}.offer-1`, w.deps), (err: Error & { code?: string }) => err.code === 'OFFER.NOT_OPEN');
+    assert.equal((await w.tasks.read(task.id))!.value.state, 'offered', 'nothing changed: the timeout rings it out');
+  });
+
+  it('a failed announcement fails the round without an unhandled rejection, and the next round announces it', async () => {
+    const w = createMemoryDistribution();
+    await w.services.create(makeService('s'));
+    await w.agents.create(makeAgent('ann', [duty('s')], { imCapacity: 3 }));
+    for (const key of ['a', 'b', 'c']) await createTask({ serviceId: 's', channel: 'external', idempotencyKey: key }, w.deps);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    // Every store call waits for the next turn of the event loop, as a real one does.
+    w.world.beforeIo = () => new Promise((resolve) => setImmediate(resolve));
+    const notify = w.deps.notifier.notify.bind(w.deps.notifier);
+    let failures = 1;
+    const deps = { ...w.deps, notifier: { notify: async (...args: Parameters<typeof notify>) => (failures-- > 0 ? Promise.reject(new Error('notification hub down')) : notify(...args)) } };
+    try {
+      await assert.rejects(distribute('s', deps), /notification hub down/);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    await distribute('s', deps);
+    assert.equal((await w.agents.read('ann'))!.value.offers.length, 3);
+    assert.equal([...w.notifier.events.values()].filter((e) => e.event.type === 'offer').length, 3, 'every offer announced, the failed one by the next round');
+  });
 });
