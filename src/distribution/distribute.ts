@@ -7,7 +7,8 @@
 // candidate agents, kept for a few batches), then for each task in queue order decides, claims the
 // task and claims the agent's slot (two conditional writes, the agent's against the ETag the
 // candidates read returned; a task's claim overlaps the previous task's slot claim). Only the
-// ring-out timer, the agent's notification and tidying the queue entry run in the background.
+// ring-out timer, the agent's notification and tidying the queue entry run in the background, while
+// the next batch goes on (passing over the entries being tidied); the round ends when they are done.
 // When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
 // later task is offered while an earlier one still waits.
 import { freeSlots, ineligibility, type Agent } from '../domain/agent';
@@ -36,9 +37,57 @@ const maxOffersPerRound = 500;
 /** How long a round keeps deciding from one read of the candidates (kept current by its own claims). */
 const candidatesMaxAgeMs = 500;
 
+/**
+ * The round's offers still being announced and their queue entries removed, by the entry's ETag.
+ * The next batch reads the queue without waiting for them and passes over exactly those entries (a
+ * task re-queued meanwhile has a new entry ETag and is not passed over). All settle before the round
+ * ends; the first failure fails the round, and its entry, left in the queue, is resumed next round.
+ */
+class Tidying {
+  readonly #work = new Map<string, Promise<unknown>>();
+  #failure: { reason: unknown } | undefined;
+
+  add(head: Versioned<QueueEntry>, work: Promise<unknown>): void {
+    const tracked = work.finally(() => this.#work.delete(head.etag));
+    tracked.catch((reason: unknown) => void (this.#failure ??= { reason }));
+    this.#work.set(head.etag, tracked);
+  }
+
+  /** The ETags of the entries being removed now. */
+  entries(): ReadonlySet<string> {
+    return new Set(this.#work.keys());
+  }
+
+  get failed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#work.values()]);
+  }
+
+  throwIfFailed(): void {
+    if (this.#failure) throw this.#failure.reason;
+  }
+}
+
 export async function distribute(serviceId: string, deps: DistributionDeps): Promise<RoundResult> {
   const service = (await deps.services.read(serviceId))?.value;
   if (!service || !service.imEnabled) return { offers: 0, more: false };
+  const tidying = new Tidying();
+  let result: RoundResult;
+  try {
+    result = await rounds(service, deps, tidying);
+  } finally {
+    await tidying.settle();
+  }
+  tidying.throwIfFailed();
+  if (result.more) await deps.signal.requestDistribution(serviceId, 'round limit reached');
+  return result;
+}
+
+async function rounds(service: Service, deps: DistributionDeps, tidying: Tidying): Promise<RoundResult> {
+  const serviceId = service.id;
   const required = service.distribution.policy === 'skills' ? service.distribution.requiredSkills : [];
   const freeIn = (candidates: Map<string, Versioned<Agent>>): number =>
     [...candidates.values()].reduce((sum, c) => sum + (ineligibility(c.value, service.id, required) === undefined ? freeSlots(c.value) : 0), 0);
@@ -54,19 +103,20 @@ export async function distribute(serviceId: string, deps: DistributionDeps): Pro
     if (fresh || !snapshot) snapshot = { candidates: new Map((await deps.directory.candidatesFor(service.id)).map((c) => [c.value.id, c])), readAt: now };
     // One entry is always read, so that a task a crashed round left half claimed at the head is
     // finished even when every slot is taken.
-    const heads = await deps.queue.first(serviceId, Math.max(1, Math.min(batchSize, freeIn(snapshot.candidates))));
+    const wanted = Math.max(1, Math.min(batchSize, freeIn(snapshot.candidates)));
+    const passOver = tidying.entries();
+    const heads = (await deps.queue.first(serviceId, wanted + passOver.size)).filter((head) => !passOver.has(head.etag)).slice(0, wanted);
     if (heads.length === 0) return { offers, more: false };
-    const outcome = await serveBatch(service, heads, snapshot.candidates, deps);
+    const outcome = await serveBatch(service, heads, snapshot.candidates, deps, tidying);
     offers += outcome.offers;
     if (outcome.stop) {
       // Nobody could take the head: the round is over, unless an older read of the agents said so.
       if (fresh) return { offers, more: false };
       snapshot = undefined;
     }
-    if (offers >= maxOffersPerRound) break;
+    if (offers >= maxOffersPerRound || tidying.failed) break;
   }
-  await deps.signal.requestDistribution(serviceId, 'round limit reached');
-  return { offers, more: true };
+  return { offers, more: !tidying.failed };
 }
 
 interface BatchOutcome {
@@ -83,15 +133,8 @@ interface InFlight {
   settled?: Promise<boolean>;
 }
 
-async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry>[], candidates: Map<string, Versioned<Agent>>, deps: DistributionDeps): Promise<BatchOutcome> {
+async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry>[], candidates: Map<string, Versioned<Agent>>, deps: DistributionDeps, tidying: Tidying): Promise<BatchOutcome> {
   const stored = await Promise.all(heads.map((head) => deps.tasks.read(head.value.taskId)));
-  const background: Promise<unknown>[] = [];
-  // Handled at once (so a failure while the loop still waits does not end the process as an
-  // unhandled rejection); the finally below still surfaces it.
-  const inBackground = (work: Promise<unknown>): void => {
-    work.catch(() => undefined);
-    background.push(work);
-  };
   let offers = 0;
   let stop = false;
   let inFlight: InFlight | undefined;
@@ -106,7 +149,7 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
       }
       candidates.set(slot.value.id, slot);
       offers++;
-      inBackground(announce(flight.claimed.task, flight.claimed.offer, deps).then(() => removeEntry(flight.head, deps)));
+      tidying.add(flight.head, announce(flight.claimed.task, flight.claimed.offer, deps).then(() => removeEntry(flight.head, deps)));
       return true;
     }));
   try {
@@ -115,7 +158,7 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
       const task = current?.value;
       if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
         // The entry outlived its task (cancelled, transferred, finished): drop it.
-        inBackground(removeEntry(head, deps));
+        tidying.add(head, removeEntry(head, deps));
         continue;
       }
       if (task.state === 'offered') {
@@ -139,7 +182,7 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
           break;
         }
         if (offer && !(await completeClaim(task, offer, deps))) break;
-        inBackground(removeEntry(head, deps));
+        tidying.add(head, removeEntry(head, deps));
         continue;
       }
       const now = deps.clock.now();
@@ -171,22 +214,12 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
       if (known && tentative) candidates.set(known.value.id, { value: tentative, etag: known.etag });
     }
   } finally {
-    // Whatever happens in the loop, the claims already made are announced (or their error surfaces).
+    // Whatever happens in the loop, the claim under way is settled (and announced when it held).
     // A last slot claim that failed put its task back: the round must look at the queue again.
-    let failure: { reason: unknown } | undefined;
-    if (inFlight) {
-      try {
-        if (!(await settle(inFlight))) {
-          await withdraw(inFlight);
-          stop = false;
-        }
-      } catch (err) {
-        failure = { reason: err };
-      }
+    if (inFlight && !(await settle(inFlight))) {
+      await withdraw(inFlight);
+      stop = false;
     }
-    const settled = await Promise.allSettled(background);
-    const failed = failure ?? settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
   }
   return { offers, stop };
 }
