@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { acwTimedOut, endAcw, extendAcw, finishTask } from '../../../src/distribution/afterCallWork';
 import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
-import { acceptOffer } from '../../../src/distribution/offerDecisions';
+import { acceptOffer, declineOffer } from '../../../src/distribution/offerDecisions';
 import { createMemoryDistribution, CrashError } from '../../support/memoryDistribution';
 import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
 
@@ -143,5 +143,50 @@ describe('distribution repairs', () => {
     await distribute('s', deps);
     assert.equal((await w.agents.read('ann'))!.value.offers.length, 3);
     assert.equal([...w.notifier.events.values()].filter((e) => e.event.type === 'offer').length, 3, 'every offer announced, the failed one by the next round');
+  });
+
+  it('a task declined and re-queued while its old queue entry is still being removed is not passed over by the next batch', async () => {
+    const w = createMemoryDistribution();
+    await w.services.create(makeService('s'));
+    await w.agents.create(makeAgent('ann', [duty('s')]));
+    await w.agents.create(makeAgent('bob', [duty('s')]));
+    const ids: string[] = [];
+    for (const key of ['1', '2', '3']) {
+      w.clock.advance(1000);
+      ids.push((await createTask({ serviceId: 's', channel: 'external', idempotencyKey: key }, w.deps)).task.id);
+    }
+    // The first batch offers tasks 1 and 2. While task 1's old entry is being removed, its agent
+    // declines (task 1 is re-queued with a new entry), and the removal finishes only after the next
+    // batch has read the queue.
+    const calls = new Map<string, number>();
+    let declined!: () => void;
+    const declineDone = new Promise<void>((resolve) => (declined = resolve));
+    let queueRead!: () => void;
+    const queueReadAgain = new Promise<void>((resolve) => {
+      queueRead = resolve;
+      setTimeout(resolve, 1000); // never hang: the assertions below say what went wrong
+    });
+    w.world.beforeIo = async (label) => {
+      const call = (calls.get(label) ?? 0) + 1;
+      calls.set(label, call);
+      if (label === 'agents.query' && call === 2) await declineDone;
+      if (label === 'queue.first' && call === 2) queueRead();
+      if (label === 'queue.remove' && call === 1) {
+        const offer = (await w.tasks.read(ids[0]!))!.value.offers[0]!;
+        await declineOffer(offer.agentId, offer.offerId, w.deps);
+        declined();
+        await queueReadAgain;
+      }
+    };
+    await distribute('s', w.deps);
+    assert.ok((calls.get('queue.first') ?? 0) >= 2, 'a second batch read the queue');
+    assert.deepEqual(w.world.violations, []);
+    const first = (await w.tasks.read(ids[0]!))!.value;
+    assert.deepEqual(
+      first.offers.map((o) => o.outcome),
+      ['declined', 'open'],
+      'the re-queued task is offered again, before the later one',
+    );
+    assert.equal((await w.tasks.read(ids[2]!))!.value.state, 'queued');
   });
 });
