@@ -49,8 +49,9 @@ before(async () => {
   webBase = `http://127.0.0.1:${(webServer.address() as AddressInfo).port}`;
 });
 after(async () => {
-  webServer.close();
-  await devhost.stop();
+  // Either may be missing when before() failed: its error is the one to see.
+  webServer?.close();
+  await devhost?.stop();
 });
 
 const unique = (prefix: string): string => `${prefix}-${++serial}-${Date.now().toString(36)}`;

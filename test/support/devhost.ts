@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, freePortRange } from './ports';
+import { freePort, freePortRange, retryOnPortClash } from './ports';
 
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 
@@ -30,7 +30,11 @@ export interface StartOptions {
   ports?: Partial<DevhostProcess['ports']>;
 }
 
-export async function startDevhost(options: StartOptions): Promise<DevhostProcess> {
+export function startDevhost(options: StartOptions): Promise<DevhostProcess> {
+  return retryOnPortClash(() => startOnFreePorts(options));
+}
+
+async function startOnFreePorts(options: StartOptions): Promise<DevhostProcess> {
   const port = await freePort();
   const ports = {
     cosmos: options.ports?.cosmos ?? (await freePort()),

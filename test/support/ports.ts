@@ -30,3 +30,17 @@ export async function freePortRange(count: number): Promise<number> {
   }
   throw new Error(`no ${count} consecutive free ports`);
 }
+
+/**
+ * Runs `start` again (with ports it picks afresh) when a port it picked was taken before it could
+ * bind: a free port can be handed to another socket, e.g. an outgoing connection, in between.
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !(err instanceof Error) || !err.message.includes('EADDRINUSE')) throw err;
+    }
+  }
+}

@@ -2,7 +2,7 @@
 import { azuriteConnectionString } from '../../devhost/emulators/resources';
 import { cosmosEmulatorKey } from '../../devhost/emulators/cosmos';
 import { repoRoot, startDevhost, type DevhostProcess } from './devhost';
-import { freePort, freePortRange } from './ports';
+import { freePort, freePortRange, retryOnPortClash } from './ports';
 
 export interface SwitchboardOptions {
   /** Emulators to start (default all three). */
@@ -15,7 +15,11 @@ export interface SwitchboardOptions {
   dataDir?: string;
 }
 
-export async function startSwitchboard(options: SwitchboardOptions = {}): Promise<DevhostProcess> {
+export function startSwitchboard(options: SwitchboardOptions = {}): Promise<DevhostProcess> {
+  return retryOnPortClash(() => startOnFreePorts(options));
+}
+
+async function startOnFreePorts(options: SwitchboardOptions): Promise<DevhostProcess> {
   const cosmos = await freePort();
   const azurite = await freePortRange(3);
   const serviceBus = await freePort();
