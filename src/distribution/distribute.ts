@@ -77,7 +77,7 @@ export async function distribute(serviceId: string, deps: DistributionDeps): Pro
   const tidying = new Tidying();
   let result: RoundResult;
   try {
-    result = await rounds(service, deps, tidying);
+    result = await batches(service, deps, tidying);
   } finally {
     await tidying.settle();
   }
@@ -86,7 +86,8 @@ export async function distribute(serviceId: string, deps: DistributionDeps): Pro
   return result;
 }
 
-async function rounds(service: Service, deps: DistributionDeps, tidying: Tidying): Promise<RoundResult> {
+/** The round itself: batch after batch while there are matches, up to its limit. */
+async function batches(service: Service, deps: DistributionDeps, tidying: Tidying): Promise<RoundResult> {
   const serviceId = service.id;
   const required = service.distribution.policy === 'skills' ? service.distribution.requiredSkills : [];
   const freeIn = (candidates: Map<string, Versioned<Agent>>): number =>
