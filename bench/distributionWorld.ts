@@ -142,19 +142,10 @@ export function taskDoc(id: string, serviceId: string, arrived: Date, priority =
 export function guardCapacity(w: World): { readonly overCapacity: number } {
   const counter = { overCapacity: 0 };
   const agents = w.deps.agents;
-  w.deps = {
-    ...w.deps,
-    agents: {
-      ...agents,
-      read: (id) => agents.read(id),
-      replace: async (value, etag) => {
-        if (value.offers.length + value.tasks.length > value.imCapacity) counter.overCapacity++;
-        return agents.replace(value, etag);
-      },
-      create: (v) => agents.create(v),
-      delete: (id, e) => agents.delete(id, e),
-      list: (s, t) => agents.list(s, t),
-    },
+  const replace: typeof agents.replace = (value, etag) => {
+    if (value.offers.length + value.tasks.length > value.imCapacity) counter.overCapacity++;
+    return agents.replace(value, etag);
   };
+  w.deps = { ...w.deps, agents: { ...agents, replace } };
   return counter;
 }

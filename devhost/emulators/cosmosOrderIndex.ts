@@ -5,6 +5,8 @@
 // on every write), and answers a TOP query by running the library's own query over a growing prefix
 // of that order: once a prefix yields n rows they are the first n rows of the whole container, so
 // results are the library's, only the cost changes. Queries of any other shape go to the library.
+import Documents from '@vercel/cosmosdb-server/lib/account/documents';
+
 type Doc = Record<string, unknown>;
 type Order = readonly [keys: readonly string[], descending: boolean];
 
@@ -238,9 +240,7 @@ export function installOrderIndexes(Documents: { prototype: DocumentsInternals }
   };
 }
 
-/** The library module behind the emulator's containers, patched on first use. */
+/** Patches the server's own Documents class, behind every container of the emulator (once, at start). */
 export function installOrderIndexesInCosmosServer(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const documents = require('@vercel/cosmosdb-server/lib/account/documents') as { default: { prototype: DocumentsInternals } };
-  installOrderIndexes(documents.default);
+  installOrderIndexes(Documents as unknown as { prototype: DocumentsInternals });
 }

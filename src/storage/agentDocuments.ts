@@ -37,10 +37,9 @@ export class CosmosAgentDirectory implements AgentDirectory {
   async candidatesFor(serviceId: string): Promise<readonly Versioned<Agent>[]> {
     // Coarse filter in the query; the domain applies the exact eligibility rules. Only agents with a
     // free slot: with many agents busy, a round reads the few who can take a chat, not all of them.
-    // (A document written before the field existed counts as having room.)
     const { resources } = await this.#container.items
       .query<Record<string, unknown> & { _etag: string }>({
-        query: "SELECT * FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence = 'available' AND a.imLicensed = true AND (NOT IS_DEFINED(a.freeImSlots) OR a.freeImSlots > 0)",
+        query: "SELECT * FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence = 'available' AND a.imLicensed = true AND a.freeImSlots > 0",
         parameters: [{ name: '@serviceId', value: serviceId }],
       })
       .fetchAll();

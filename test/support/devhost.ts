@@ -31,10 +31,11 @@ export interface StartOptions {
 }
 
 export function startDevhost(options: StartOptions): Promise<DevhostProcess> {
-  return retryOnPortClash(() => startOnFreePorts(options));
+  return retryOnPortClash(() => startDevhostOnce(options));
 }
 
-async function startOnFreePorts(options: StartOptions): Promise<DevhostProcess> {
+/** One attempt, on the ports given and free ones for the rest (callers that pick ports retry themselves). */
+export async function startDevhostOnce(options: StartOptions): Promise<DevhostProcess> {
   const port = await freePort();
   const ports = {
     cosmos: options.ports?.cosmos ?? (await freePort()),

@@ -1,7 +1,7 @@
 // Starts Switchboard itself on devhost with its emulators on free ports, for end-to-end tests.
 import { azuriteConnectionString } from '../../devhost/emulators/resources';
 import { cosmosEmulatorKey } from '../../devhost/emulators/cosmos';
-import { repoRoot, startDevhost, type DevhostProcess } from './devhost';
+import { repoRoot, startDevhostOnce, type DevhostProcess } from './devhost';
 import { freePort, freePortRange, retryOnPortClash } from './ports';
 
 export interface SwitchboardOptions {
@@ -25,7 +25,7 @@ async function startOnFreePorts(options: SwitchboardOptions): Promise<DevhostPro
   const serviceBus = await freePort();
   const durable = await freePort();
   const emulators = options.emulators ?? ['azurite', 'cosmos', 'servicebus'];
-  return startDevhost({
+  return startDevhostOnce({
     appDir: repoRoot,
     // No demo data: tests start from empty stores (test/scripts/seedDemo covers the seed itself).
     args: ['--emulators', emulators.length > 0 ? emulators.join(',') : 'none', ...(options.seed ? [] : ['--no-seed'])],
