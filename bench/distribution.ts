@@ -94,7 +94,7 @@ function naiveDistributor(w: World): (serviceId: string) => Promise<number> {
         const stored = (await w.deps.tasks.read(head.taskId))!;
         const now = new Date().toISOString();
         await w.deps.tasks.replace(
-          transition(stored.value, 'offered', { offers: [{ offerId: `${head.taskId}.offer-1`, agentId: decision.chosenAgentId, offeredAt: now, expiresAt: now, outcome: 'open', decidedAt: null, routing: decision }] }),
+          transition(stored.value, 'offered', { offers: [{ offerId: `${head.taskId}.offer-1`, agentId: decision.chosenAgentId, offeredAt: now, expiresAt: now, outcome: 'open', decidedAt: null, routing: decision, afterCallWork: service.afterCallWork }] }),
           stored.etag,
         );
         const agent = (await w.deps.agents.read(decision.chosenAgentId))!;

@@ -2,8 +2,8 @@
 // early when the service allows; when ACW ends the task closes and the agent's slot is freed.
 import type { Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
-import type { Service } from '../domain/service';
-import { transition, type Task } from '../domain/task';
+import type { AfterCallWork } from '../domain/service';
+import { acceptedOffer, transition, type Task } from '../domain/task';
 import { offerToTask, releaseTask, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import type { DistributionDeps, Versioned } from './ports';
@@ -16,44 +16,46 @@ function assertAssigned(task: Task, agentId: string): void {
   }
 }
 
-async function serviceOf(task: Task, deps: DistributionDeps): Promise<Service> {
-  const service = (await deps.services.read(task.serviceId))?.value;
-  if (!service) throw new DomainError('SERVICE.NOT_FOUND', `service ${task.serviceId} not found`, { serviceId: task.serviceId });
-  return service;
+/**
+ * The After Call Work rules the chat was offered under, kept on the offer the agent accepted: they
+ * do not change while the chat is handled, and finishing it needs no read of the service.
+ */
+function acwRules(task: Task, agentId: string): AfterCallWork {
+  assertAssigned(task, agentId);
+  const offer = acceptedOffer(task);
+  if (!offer) throw new DomainError('TASK.NOT_ASSIGNED_TO_AGENT', `task ${task.id} has no accepted offer`, { taskId: task.id, agentId });
+  return offer.afterCallWork;
 }
 
-/** The agent finishes the chat: into ACW for the service's duration, or closed at once when it is 0. */
+/** The agent finishes the chat: into ACW for the offer's duration, or closed at once when it is 0. */
 export async function finishTask(agentId: string, taskId: string, deps: DistributionDeps): Promise<Task> {
-  const current = await deps.tasks.read(taskId);
-  if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
-  const service = await serviceOf(current.value, deps);
   const now = deps.clock.now();
   const at = now.toISOString();
-  const noAcw = service.afterCallWork.durationSeconds === 0;
   const { after, changed } = await update(
     deps.tasks,
     taskId,
     (task) => {
-      assertAssigned(task, agentId);
+      const rules = acwRules(task, agentId);
+      const noAcw = rules.durationSeconds === 0;
       if (task.state === 'closed' || (task.state === 'wrap-up' && !noAcw)) return undefined;
       const wrapUp =
         task.state === 'wrap-up'
           ? task
           : transition(task, 'wrap-up', {
-              acw: { endsAt: new Date(now.getTime() + service.afterCallWork.durationSeconds * 1000).toISOString(), extensions: 0 },
+              acw: { endsAt: new Date(now.getTime() + rules.durationSeconds * 1000).toISOString(), extensions: 0 },
               timings: { ...task.timings, wrapUpAt: at },
             });
       // Without ACW the task closes in the same write.
       return noAcw ? closed(wrapUp, at) : wrapUp;
     },
     taskMissing(taskId),
-    current,
   );
   const task = after.value;
-  const acceptedOfferId = task.offers.find((o) => o.outcome === 'accepted')?.offerId ?? '';
+  const accepted = acceptedOffer(task);
+  const acceptedOfferId = accepted?.offerId ?? '';
   if (task.state === 'closed') {
     // Closed by this call, or by an earlier one that crashed before freeing the agent: free it.
-    if (noAcw) await afterClosed(task, changed, at, deps, (agent) => offerToTask(agent, acceptedOfferId, taskId, task.serviceId, at) ?? agent);
+    if (accepted?.afterCallWork.durationSeconds === 0) await afterClosed(task, changed, at, deps, (agent) => offerToTask(agent, acceptedOfferId, taskId, task.serviceId, at) ?? agent);
     return task;
   }
   if (task.state !== 'wrap-up' || !task.acw) return task;
@@ -72,9 +74,10 @@ function closed(task: Task, at: string): Task {
 }
 
 export async function extendAcw(agentId: string, taskId: string, seconds: number, deps: DistributionDeps): Promise<Task> {
-  const current = (await deps.tasks.read(taskId))?.value;
+  const stored = await deps.tasks.read(taskId);
+  const current = stored?.value;
   if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
-  const { afterCallWork } = await serviceOf(current, deps);
+  const afterCallWork = acwRules(current, agentId);
   if (!afterCallWork.extendable) throw new DomainError('ACW.NOT_ALLOWED', `service ${current.serviceId} does not let agents extend After Call Work`, { taskId });
   if (seconds > afterCallWork.maxExtensionSeconds) {
     throw new DomainError('ACW.NOT_ALLOWED', `an extension may be at most ${afterCallWork.maxExtensionSeconds} seconds`, { taskId, seconds });
@@ -88,6 +91,7 @@ export async function extendAcw(agentId: string, taskId: string, seconds: number
       return { ...task, acw: { endsAt: new Date(Date.parse(task.acw.endsAt) + seconds * 1000).toISOString(), extensions: task.acw.extensions + 1 } };
     },
     taskMissing(taskId),
+    stored,
   );
   const acw = after.value.acw;
   if (acw) await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: acw.extensions }, new Date(acw.endsAt));
@@ -99,9 +103,7 @@ export async function endAcw(agentId: string, taskId: string, deps: Distribution
   const stored = await deps.tasks.read(taskId);
   const current = stored?.value;
   if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
-  assertAssigned(current, agentId);
-  const { afterCallWork } = await serviceOf(current, deps);
-  if (!afterCallWork.canEndEarly) throw new DomainError('ACW.NOT_ALLOWED', `service ${current.serviceId} does not let agents end After Call Work early`, { taskId });
+  if (!acwRules(current, agentId).canEndEarly) throw new DomainError('ACW.NOT_ALLOWED', `service ${current.serviceId} does not let agents end After Call Work early`, { taskId });
   return closeTask(taskId, undefined, deps, stored);
 }
 

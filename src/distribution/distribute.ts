@@ -246,6 +246,7 @@ export async function claimTask(service: Service, stored: Versioned<Task>, decis
     outcome: 'open',
     decidedAt: null,
     routing: decision,
+    afterCallWork: service.afterCallWork,
   };
   const offered = transition(task, 'offered', {
     offers: [...task.offers, offer],

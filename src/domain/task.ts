@@ -1,6 +1,7 @@
 // An IM task and its lifecycle: every state change goes through `transition`, which refuses illegal ones.
 import { DomainError } from './errors';
 import type { RoutingDecision } from './routing';
+import type { AfterCallWork } from './service';
 
 export type TaskState = 'created' | 'in-workflow' | 'queued' | 'offered' | 'connected' | 'wrap-up' | 'closed' | 'cancelled' | 'abandoned' | 'failed' | 'transferred';
 
@@ -14,6 +15,11 @@ export interface Offer {
   readonly outcome: OfferOutcome;
   readonly decidedAt: string | null;
   readonly routing: RoutingDecision;
+  /**
+   * The After Call Work rules of the service that made the offer, as they were then: a chat's ACW
+   * follows the rules it was offered under, and a change to the service applies to later offers.
+   */
+  readonly afterCallWork: AfterCallWork;
 }
 
 export interface CallFlowStep {
@@ -79,6 +85,12 @@ export function transition(task: Task, to: TaskState, changes: Partial<Omit<Task
 
 export function openOffer(task: Task): Offer | undefined {
   return task.offers.find((o) => o.outcome === 'open');
+}
+
+/** The offer the agent handling the task accepted (the latest, should the task have been offered again since). */
+export function acceptedOffer(task: Task): Offer | undefined {
+  for (let i = task.offers.length - 1; i >= 0; i--) if (task.offers[i]?.outcome === 'accepted') return task.offers[i];
+  return undefined;
 }
 
 /** Offer ids are derived from the task and its offer count, so a retried round reuses the same id. */

@@ -232,6 +232,35 @@ describe('task distribution through devhost', () => {
     assert.equal((await readTask(only.id)).state, 'closed');
   });
 
+  it("a chat's After Call Work follows the rules it was offered under; a change to the service applies to chats offered after it", async () => {
+    const serviceId = await service();
+    const agentId = await agent([serviceId]);
+    const first = await task(serviceId);
+    const offer = (await offered(agentId)).offers[0]!;
+    assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 200);
+
+    const current = await api.get(`/services/${serviceId}`);
+    const noAcw = { durationSeconds: 0, extendable: false, maxExtensionSeconds: 0, canEndEarly: false };
+    const replaced = await api.put(
+      `/services/${serviceId}`,
+      { name: `Test ${serviceId}`, address: `${serviceId}@contoso.example`, distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 30 }, afterCallWork: noAcw },
+      { 'if-match': current.headers.get('etag') ?? '' },
+    );
+    assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+
+    const wrapUp = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/finish`);
+    assert.equal(wrapUp.body.state, 'wrap-up', 'offered with 60 s of ACW: the change does not cut it');
+    assert.equal(Date.parse(wrapUp.body.acw!.endsAt) - Date.parse(wrapUp.body.timings.wrapUpAt!), 60_000);
+    assert.equal((await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 })).status, 200, 'extendable under the rules it was offered under');
+    assert.equal((await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/end`)).body.state, 'closed');
+
+    const second = await task(serviceId);
+    const next = (await offered(agentId)).offers[0]!;
+    assert.equal(next.taskId, second.id);
+    await api.post(`/agents/${agentId}/offers/${next.offerId}/accept`);
+    assert.equal((await api.post<Task>(`/agents/${agentId}/tasks/${second.id}/finish`)).body.state, 'closed', 'offered after the change: no ACW');
+  });
+
   it('moves a waiting task up when its priority changes, and estimates waits once the service has history', async () => {
     const serviceId = await service({ afterCallWork: { durationSeconds: 0, extendable: false, maxExtensionSeconds: 0, canEndEarly: true } });
     const a = await task(serviceId, { priority: 10 });
