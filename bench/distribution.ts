@@ -225,6 +225,8 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
   });
   if (agentReport.failures.length > 0) console.log(`first agent action failure: ${agentReport.failures[0] ?? ''}`);
   console.log(`targets: p50 <= 50 ms, p99 <= 250 ms, >= 200 offers/s, 0 double offers, 0 agents over capacity`);
+  const per = perAssignment(w.counts, offeredAt.size);
+  console.log(`the distributor's Cosmos operations per offer under load: ${Object.entries(per).map(([k, v]) => `${k} ${v}`).join(', ')}; ${signal.rounds} rounds`);
   const processMs = (processCpu.user + processCpu.system) / 1000;
   console.log(
     `CPU during the run: the machine ${machineBusy(cpuAtStart, cpuAtEnd)} busy; distributor and agents threads ${(processMs / 1000).toFixed(1)} s = ${(processMs / offeredAt.size).toFixed(1)} ms per offer (the Cosmos emulator's process comes on top); event loops busy: distributor ${Math.round(distributorLoop * 100)}%, agents ${Math.round(agentsLoop * 100)}%.`,

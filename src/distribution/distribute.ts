@@ -31,7 +31,7 @@ export interface RoundResult {
  * queue (a higher priority) waits for the batch under way: with the queue's index a batch's read
  * costs about a point read, so small batches cost little more per assignment.
  */
-const batchSize = 10;
+const batchSize = 5;
 /** Bounds one message's work so a function invocation stays short; the rest goes to a new message. */
 const maxOffersPerRound = 500;
 /** How long a round keeps deciding from one read of the candidates (kept current by its own claims). */
@@ -135,7 +135,10 @@ interface InFlight {
 }
 
 async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry>[], candidates: Map<string, Versioned<Agent>>, deps: DistributionDeps, tidying: Tidying): Promise<BatchOutcome> {
-  const stored = await Promise.all(heads.map((head) => deps.tasks.read(head.value.taskId)));
+  // Every task is read at once, and each is decided as soon as its own read answers (the head's first).
+  const reads = heads.map((head) => deps.tasks.read(head.value.taskId));
+  // A read the batch no longer waits for (it ended early) must not fail unobserved.
+  for (const read of reads) read.catch(() => undefined);
   let offers = 0;
   let stop = false;
   let inFlight: InFlight | undefined;
@@ -155,7 +158,7 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
     }));
   try {
     for (const [index, head] of heads.entries()) {
-      const current = stored[index];
+      const current = await reads[index];
       const task = current?.value;
       if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
         // The entry outlived its task (cancelled, transferred, finished): drop it.
@@ -187,7 +190,9 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
         continue;
       }
       const now = deps.clock.now();
-      const agents = [...candidates.values()].map((c) => c.value);
+      // As a fresh read of the candidates would: only agents with a free slot (the round's own claims
+      // fill some), so the routing log does not list agents the snapshot has since filled.
+      const agents = [...candidates.values()].map((c) => c.value).filter((agent) => freeSlots(agent) > 0);
       const refusedBy = task.offers.filter((o) => o.outcome === 'declined' || o.outcome === 'rona').map((o) => o.agentId);
       // Prefer agents who have not refused this task; if only they can take it, offer it to them again.
       const decision = chooseAgent(service, { id: task.id, refusedBy }, agents, now) ?? chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now);
