@@ -78,7 +78,7 @@ export async function extendAcw(agentId: string, taskId: string, seconds: number
   const current = stored?.value;
   if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
   const afterCallWork = acwRules(current, agentId);
-  if (!afterCallWork.extendable) throw new DomainError('ACW.NOT_ALLOWED', `service ${current.serviceId} does not let agents extend After Call Work`, { taskId });
+  if (!afterCallWork.extendable) throw new DomainError('ACW.NOT_ALLOWED', `the After Call Work rules this chat was offered under (service ${current.serviceId}) do not let agents extend it`, { taskId });
   if (seconds > afterCallWork.maxExtensionSeconds) {
     throw new DomainError('ACW.NOT_ALLOWED', `an extension may be at most ${afterCallWork.maxExtensionSeconds} seconds`, { taskId, seconds });
   }
@@ -103,7 +103,7 @@ export async function endAcw(agentId: string, taskId: string, deps: Distribution
   const stored = await deps.tasks.read(taskId);
   const current = stored?.value;
   if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
-  if (!acwRules(current, agentId).canEndEarly) throw new DomainError('ACW.NOT_ALLOWED', `service ${current.serviceId} does not let agents end After Call Work early`, { taskId });
+  if (!acwRules(current, agentId).canEndEarly) throw new DomainError('ACW.NOT_ALLOWED', `the After Call Work rules this chat was offered under (service ${current.serviceId}) do not let agents end it early`, { taskId });
   return closeTask(taskId, undefined, deps, stored);
 }
 
