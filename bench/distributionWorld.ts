@@ -137,7 +137,6 @@ export function taskDoc(id: string, serviceId: string, arrived: Date, priority =
   return { task, entry: { id, serviceId, taskId: id, priority, enqueueOrder: task.enqueueOrder, enqueuedAt: at } };
 }
 
-
 /** Counts every agent write that would put the agent over capacity (there must be none). */
 export function guardCapacity(w: World): { readonly overCapacity: number } {
   const counter = { overCapacity: 0 };

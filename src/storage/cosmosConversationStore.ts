@@ -11,7 +11,6 @@ import { cosmosStatus } from './cosmosStatus';
 const headerId = 'header';
 const messageDocId = (messageId: string): string => `message.${messageId}`;
 
-
 type MessageDocument = Omit<ChatMessage, 'id'> & { id: string; type: 'message'; messageId: string };
 type HeaderDocument = ConversationHeader & { id: string; type: 'conversation' };
 

@@ -5,7 +5,6 @@ import { cosmosStatus } from './cosmosStatus';
 
 const tokenId = 'customer-token';
 
-
 export class CosmosCustomerTokenStore implements CustomerTokenStore {
   readonly #container: Container;
 

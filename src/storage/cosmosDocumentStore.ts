@@ -6,7 +6,6 @@ import { cosmosStatus } from './cosmosStatus';
 
 type Stored = ItemDefinition & { _etag?: string; _rid?: string; _self?: string; _ts?: number; _attachments?: string };
 
-
 /** Maps a domain value to its stored document and back (derived query fields live only in storage). */
 export interface DocumentMapping<T> {
   toDocument(value: T): Record<string, unknown>;

@@ -7,7 +7,6 @@ import { cosmosStatus } from './cosmosStatus';
 
 type StoredEntry = QueueEntry & { _etag: string };
 
-
 function versioned(document: StoredEntry): Versioned<QueueEntry> {
   return { value: stripSystemProperties(document) as unknown as QueueEntry, etag: document._etag };
 }

@@ -17,7 +17,6 @@ type Stored<T> = T & { kind: 'head' | 'version'; _etag?: string };
  */
 const orphanAfterMs = 60_000;
 
-
 function withoutKind<T>(document: Stored<T>): T {
   const { kind, ...rest } = stripSystemProperties(document) as Stored<T>;
   void kind;

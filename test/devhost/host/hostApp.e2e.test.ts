@@ -7,7 +7,6 @@ import { repoRoot, startDevhost, type DevhostProcess } from '../../support/devho
 
 const appDir = join(repoRoot, 'test', 'fixtures', 'host-app');
 
-
 describe('devhost on a fixture app', () => {
   let devhost: DevhostProcess;
   let base: string;
