@@ -1,9 +1,11 @@
 // Child-process entry for the Cosmos DB emulator: @vercel/cosmosdb-server over plain HTTP.
 // The server advertises https:// regional endpoints in its account document, which would send the
 // real SDK's endpoint discovery to TLS on a plain port; devhost answers with the scheme it serves.
+// Query plan requests are answered as the gateway does (cosmosQueryPlan.ts), not run as queries.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHttpServer } from '@vercel/cosmosdb-server';
 import { installOrderIndexesInCosmosServer } from './cosmosOrderIndex';
+import { answerQueryPlan, isQueryPlanRequest } from './cosmosQueryPlan';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -17,6 +19,10 @@ server.headersTimeout = 121_000;
 const listeners = server.listeners('request') as RequestListener[];
 server.removeAllListeners('request');
 server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  if (isQueryPlanRequest(req)) {
+    answerQueryPlan(req, res);
+    return;
+  }
   if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
     const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
     (res as { end: (chunk?: unknown) => ServerResponse }).end = (chunk?: unknown) =>
