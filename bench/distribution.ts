@@ -25,7 +25,7 @@ import type { DistributionDeps, DistributionSignal, QueueEntry } from '../src/di
 import { agentMapping } from '../src/storage/agentDocuments';
 import { freePort } from '../test/support/ports';
 import type { AgentsWorkerData, FromAgents, ToAgents } from './distributionAgents';
-import { agentDoc, epoch, guardCapacity, serviceDoc, taskDoc, world, zero, type Counts, type World } from './distributionWorld';
+import { agentDoc, enqueue, epoch, guardCapacity, serviceDoc, taskDoc, world, zero, type Counts, type World } from './distributionWorld';
 import { machineBusy, machineCpu, percentile } from './support';
 
 /** Service Bus sessions, in process: one round per service at a time; a request during a round runs another after it. */
@@ -66,10 +66,7 @@ async function inParallel<T>(items: readonly T[], width: number, work: (item: T)
 
 async function loadQueue(w: World, serviceId: string, count: number, prefix: string): Promise<void> {
   const docs = Array.from({ length: count }, (_, i) => taskDoc(`${prefix}-${i}`, serviceId, new Date(epoch.getTime() + i)));
-  await inParallel(docs, 32, async ({ task, entry }) => {
-    await w.containers.tasks.items.create({ ...task });
-    await w.containers.queue.items.create({ ...entry });
-  });
+  await inParallel(docs, 32, (task) => enqueue(w, task));
 }
 
 /** The naive distributor: one global lock; every assignment reads every waiting task and every agent. */
@@ -188,10 +185,9 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
   // Probes: high-priority tasks enqueued during the run; their wait is the distributor's latency.
   for (let i = 0; i < probes; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    const { task, entry } = taskDoc(`probe-${i}`, serviceId, new Date(), 99);
+    const task = taskDoc(`probe-${i}`, serviceId, new Date(), 99);
     enqueuedAt.set(task.id, performance.now());
-    await w.containers.tasks.items.create({ ...task });
-    await w.containers.queue.items.create({ ...entry });
+    await enqueue(w, task);
     await signal.requestDistribution(serviceId);
   }
   const deadline = performance.now() + 120_000;

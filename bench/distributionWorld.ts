@@ -12,13 +12,15 @@ import {
   type DistributionDeps,
   type DistributionSignal,
   type DocumentStore,
-  type QueueEntry,
   type QueueStore,
   type SessionLog,
+  type TaskStore,
 } from '../src/distribution/ports';
 import { agentMapping, CosmosAgentDirectory } from '../src/storage/agentDocuments';
 import { CosmosDocumentStore } from '../src/storage/cosmosDocumentStore';
 import { CosmosQueueStore } from '../src/storage/cosmosQueueStore';
+import { CosmosTaskStore } from '../src/storage/cosmosTaskStore';
+import { queueEntry } from '../src/distribution/distribute';
 import { duty, makeAgent, makeService } from '../test/support/distributionFixtures';
 
 export interface Counts {
@@ -50,6 +52,10 @@ export function countStore<T extends { id: string }>(store: DocumentStore<T>, co
     delete: (id, etag) => counted(counts, 'writes', () => store.delete(id, etag)),
     list: (size, token) => counted(counts, 'queries', () => store.list(size, token)),
   };
+}
+
+export function countTasks(store: TaskStore, counts: Counts): TaskStore {
+  return { ...countStore(store, counts), offerQueued: (entry, offer) => counted(counts, 'writes', () => store.offerQueued(entry, offer)) };
 }
 
 export function countQueue(queue: QueueStore, counts: Counts): QueueStore {
@@ -93,7 +99,7 @@ export function world(database: ReturnType<CosmosClient['database']>, signal: Di
   const deps: DistributionDeps = {
     services: countStore(new CosmosDocumentStore<Service>(containers.services), counts),
     agents: countStore(new CosmosDocumentStore<Agent>(containers.agents, agentMapping), counts),
-    tasks: countStore(new CosmosDocumentStore<Task>(containers.tasks), counts),
+    tasks: countTasks(new CosmosTaskStore(containers.tasks), counts),
     queue: countQueue(new CosmosQueueStore(containers.queue), counts),
     directory: countDirectory(new CosmosAgentDirectory(containers.agents), counts),
     signal,
@@ -115,7 +121,7 @@ export function agentDoc(id: string, serviceId: string, capacity: number): Agent
   return makeAgent(id, [duty(serviceId)], { imCapacity: capacity, skills: {}, idleSince: new Date(epoch.getTime() + Number(id.replace(/\D/g, '') || 0)).toISOString() });
 }
 
-export function taskDoc(id: string, serviceId: string, arrived: Date, priority = 1): { task: Task; entry: QueueEntry } {
+export function taskDoc(id: string, serviceId: string, arrived: Date, priority = 1): Task {
   const at = arrived.toISOString();
   const task: Task = {
     id,
@@ -134,7 +140,14 @@ export function taskDoc(id: string, serviceId: string, arrived: Date, priority =
     timings: { createdAt: at, queuedAt: at, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
     outcome: null,
   };
-  return { task, entry: { id, serviceId, taskId: id, priority, enqueueOrder: task.enqueueOrder, enqueuedAt: at } };
+  return task;
+}
+
+/** Writes a queued task and its queue entry straight to the containers (not counted). */
+export async function enqueue(w: World, task: Task): Promise<void> {
+  const { resource } = await w.containers.tasks.items.create({ ...task });
+  if (!resource?._etag) throw new Error(`no ETag for task ${task.id}`);
+  await w.containers.queue.items.create({ ...queueEntry({ value: task, etag: resource._etag }, new Date()) });
 }
 
 /** Counts every agent write that would put the agent over capacity (there must be none). */

@@ -11,7 +11,6 @@ import { loadSettings, type Settings } from '../config/settings';
 import type { Agent } from '../domain/agent';
 import type { Calendar } from '../domain/calendar';
 import type { Service } from '../domain/service';
-import type { Task } from '../domain/task';
 import type { Clock, DistributionDeps } from '../distribution/ports';
 import type { DependencyProbe } from '../health/checkHealth';
 import { ServiceBusDistributionSignal, ServiceBusTimeoutScheduler } from '../messaging/serviceBusDistribution';
@@ -25,6 +24,7 @@ import { CosmosConversationStore } from '../storage/cosmosConversationStore';
 import { CosmosCustomerTokenStore } from '../storage/cosmosCustomerTokenStore';
 import { openCosmosDatabase } from '../storage/cosmosDatabase';
 import { CosmosDocumentStore } from '../storage/cosmosDocumentStore';
+import { CosmosTaskStore } from '../storage/cosmosTaskStore';
 import { cosmosProbe } from '../storage/cosmosProbe';
 import { CosmosQueueStore } from '../storage/cosmosQueueStore';
 import { CosmosSessionLog } from '../storage/cosmosSessionLog';
@@ -58,7 +58,7 @@ export function createSwitchboard(env: Readonly<Record<string, string | undefine
   const distribution: DistributionDeps = {
     services: new CosmosDocumentStore<Service>(container('services')),
     agents: new CosmosDocumentStore<Agent>(container('agents'), agentMapping),
-    tasks: new CosmosDocumentStore<Task>(container('tasks')),
+    tasks: new CosmosTaskStore(container('tasks')),
     queue: new CosmosQueueStore(container('queue')),
     directory: new CosmosAgentDirectory(container('agents')),
     signal: new ServiceBusDistributionSignal(serviceBus.createSender('distribute')),

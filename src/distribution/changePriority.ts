@@ -18,7 +18,7 @@ export async function changePriority(taskId: string, priority: number, deps: Dis
     { code: 'TASK.NOT_FOUND', message: `task ${taskId} not found` },
   );
   if (after.value.state === 'queued') {
-    await requeue(after.value, deps);
+    await requeue(after, deps);
     await deps.signal.requestDistribution(after.value.serviceId, 'priority changed');
   }
   return after.value;

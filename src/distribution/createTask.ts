@@ -36,7 +36,7 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
   const existing = request.idempotencyKey ? await deps.tasks.read(id) : undefined;
   if (existing) {
     // A retried request: finish what the first attempt may have left undone.
-    if (existing.value.state === 'queued') await requeue(existing.value, deps);
+    if (existing.value.state === 'queued') await requeue(existing, deps);
     return { task: existing.value, created: false };
   }
   const queued = (request.initialState ?? 'queued') === 'queued';
@@ -64,14 +64,15 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     timings: { createdAt: at, queuedAt: queued ? at : null, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
     outcome: null,
   };
+  let stored;
   try {
-    await deps.tasks.create(task);
+    stored = await deps.tasks.create(task);
   } catch (err) {
     if (err instanceof AlreadyExistsError) return createTask(request, deps);
     throw err;
   }
   if (!queued) return { task, created: true };
-  await requeue(task, deps);
+  await requeue(stored, deps);
   await deps.signal.requestDistribution(service.id, 'task queued');
   return { task, created: true };
 }

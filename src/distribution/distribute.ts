@@ -3,10 +3,12 @@
 // but races agents' own actions and other services' rounds for the same agents, so every claim is
 // a conditional write; a crashed round is resumed by the next one from what the documents say.
 //
-// A round works in batches: it reads the first entries of the queue and their tasks (and the
-// candidate agents, kept for a few batches), then for each task in queue order decides, claims the
-// task and claims the agent's slot (two conditional writes, the agent's against the ETag the
-// candidates read returned; a task's claim overlaps the previous task's slot claim). Only the
+// A round works in batches: it reads the first entries of the queue (and the candidate agents, kept
+// for a few batches), then for each task in queue order decides, claims the task and claims the
+// agent's slot (two conditional writes, the agent's against the ETag the candidates read returned;
+// a task's claim overlaps the previous task's slot claim). An entry says how its task was when it
+// was queued, so a task is decided and claimed from its entry, conditional on the task's ETag then;
+// only a task changed since is read and decided again from what it says now. Only the
 // ring-out timer, the agent's notification and tidying the queue entry run in the background, while
 // the next batch goes on (passing over the entries being tidied); the round ends when they are done.
 // When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
@@ -15,7 +17,7 @@ import { freeSlots, ineligibility, type Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import { chooseAgent, type RoutingDecision } from '../domain/routing';
 import type { Service } from '../domain/service';
-import { nextOfferId, openOffer, settleOffer, transition, type Offer, type Task } from '../domain/task';
+import { nextOfferId, offered, openOffer, refusedBy, settleOffer, transition, type Offer, type Task } from '../domain/task';
 import { dropOffer, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
@@ -135,10 +137,6 @@ interface InFlight {
 }
 
 async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry>[], candidates: Map<string, Versioned<Agent>>, deps: DistributionDeps, tidying: Tidying): Promise<BatchOutcome> {
-  // Every task is read at once, and each is decided as soon as its own read answers (the head's first).
-  const reads = heads.map((head) => deps.tasks.read(head.value.taskId));
-  // A read the batch no longer waits for (it ended early) must not fail unobserved.
-  for (const read of reads) read.catch(() => undefined);
   let offers = 0;
   let stop = false;
   let inFlight: InFlight | undefined;
@@ -156,68 +154,93 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
       tidying.add(flight.head, announce(flight.claimed.task, flight.claimed.offer, deps).then(() => removeEntry(flight.head, deps)));
       return true;
     }));
+
+  /**
+   * Decides who gets the task and claims it with `claim`, while the previous task's slot claim
+   * finishes; then claims the chosen agent's slot in the background. 'changed': the task was not
+   * as `claim` expected, nothing was claimed for it. 'stop': nobody can take it. 'end': the batch
+   * ends (a claim failed and its task went back to its place).
+   */
+  const decideAndClaim = async (
+    head: Versioned<QueueEntry>,
+    task: { id: string; refusedBy: readonly string[] },
+    claim: (offer: Offer) => Promise<Task | undefined>,
+    offerCount: number,
+  ): Promise<'claimed' | 'changed' | 'stop' | 'end'> => {
+    const now = deps.clock.now();
+    // As a fresh read of the candidates would: only agents with a free slot (the round's own claims
+    // fill some), so the routing log does not list agents the snapshot has since filled.
+    const agents = [...candidates.values()].map((c) => c.value).filter((agent) => freeSlots(agent) > 0);
+    // Prefer agents who have not refused this task; if only they can take it, offer it to them again.
+    const decision = chooseAgent(service, task, agents, now) ?? chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now);
+    if (!decision) return 'stop';
+    const offer = newOffer(service, task.id, offerCount, decision, now);
+    // The task's claim goes out while the previous task's slot claim is under way. The slot is only
+    // claimed once the previous one held, so an agent never holds an offer for a later task while
+    // an earlier one goes back to its place. When the previous slot failed, both go back, this one
+    // first: while this task was claimed the previous one was still claimed, never passed over.
+    const previous = inFlight;
+    const [claimed, previousHeld] = await Promise.all([claim(offer), previous ? settle(previous) : true]);
+    inFlight = undefined; // settled (had the claim failed, the finally below would settle it)
+    if (previous && !previousHeld) {
+      if (claimed) await withdrawOffer(claimed.id, offer.offerId, deps);
+      await withdraw(previous);
+      return 'end';
+    }
+    if (!claimed) return 'changed';
+    const known = candidates.get(decision.chosenAgentId);
+    inFlight = { head, claimed: { task: claimed, offer }, slot: claimSlot(claimed, offer, deps, known, { withdraw: false }) };
+    // Until the claim answers, the next decision counts the slot as taken.
+    const tentative = known && withOffer(known.value, claimed, offer);
+    if (known && tentative) candidates.set(known.value.id, { value: tentative, etag: known.etag });
+    return 'claimed';
+  };
+
   try {
-    for (const [index, head] of heads.entries()) {
-      const current = await reads[index];
-      const task = current?.value;
-      if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
-        // The entry outlived its task (cancelled, transferred, finished): drop it.
-        tidying.add(head, removeEntry(head, deps));
-        continue;
-      }
-      if (task.state === 'offered') {
-        const previous = inFlight;
-        const previousHeld = previous ? await settle(previous) : true;
-        inFlight = undefined;
-        if (previous && !previousHeld) {
-          await withdraw(previous);
-          break;
+    for (const head of heads) {
+      const entry = head.value;
+      // From the entry, conditional on the task being as it was queued.
+      let step = await decideAndClaim(head, { id: entry.taskId, refusedBy: entry.refusedBy }, (offer) => claimQueued(entry, offer, deps), entry.offerCount);
+      if (step === 'changed' || step === 'stop') {
+        // The task changed since it was queued, or nobody can take it as the entry describes it: read
+        // it and decide from what it says now. So a task a crashed round left half claimed at the
+        // head is finished even when every slot is taken (by its own offer, perhaps).
+        const current = await deps.tasks.read(entry.taskId);
+        const task = current?.value;
+        if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
+          // The entry outlived its task (cancelled, transferred, finished): drop it.
+          tidying.add(head, removeEntry(head, deps));
+          continue;
         }
-        // A round crashed after claiming the task: finish what it started before going on. An offer
-        // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
-        // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
-        const offer = openOffer(task);
-        if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
-          // The agent first: past its ring-out time the offer can no longer be accepted, and a crash
-          // between the two writes leaves the task offered, which the next round repairs (the other
-          // way round it would leave the agent holding a withdrawn offer's slot for good).
-          await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
-          await withdrawOffer(task.id, offer.offerId, deps);
-          break;
+        if (task.state === 'offered') {
+          const previous = inFlight;
+          const previousHeld = previous ? await settle(previous) : true;
+          inFlight = undefined;
+          if (previous && !previousHeld) {
+            await withdraw(previous);
+            break;
+          }
+          // A round crashed after claiming the task: finish what it started before going on. An offer
+          // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
+          // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
+          const offer = openOffer(task);
+          if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
+            // The agent first: past its ring-out time the offer can no longer be accepted, and a crash
+            // between the two writes leaves the task offered, which the next round repairs (the other
+            // way round it would leave the agent holding a withdrawn offer's slot for good).
+            await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
+            await withdrawOffer(task.id, offer.offerId, deps);
+            break;
+          }
+          if (offer && !(await completeClaim(task, offer, deps))) break;
+          tidying.add(head, removeEntry(head, deps));
+          continue;
         }
-        if (offer && !(await completeClaim(task, offer, deps))) break;
-        tidying.add(head, removeEntry(head, deps));
-        continue;
+        step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task) }, (offer) => claimAsRead(current, offer, deps), task.offers.length);
+        if (step === 'changed') break; // the task changed under us again: read the queue again
       }
-      const now = deps.clock.now();
-      // As a fresh read of the candidates would: only agents with a free slot (the round's own claims
-      // fill some), so the routing log does not list agents the snapshot has since filled.
-      const agents = [...candidates.values()].map((c) => c.value).filter((agent) => freeSlots(agent) > 0);
-      const refusedBy = task.offers.filter((o) => o.outcome === 'declined' || o.outcome === 'rona').map((o) => o.agentId);
-      // Prefer agents who have not refused this task; if only they can take it, offer it to them again.
-      const decision = chooseAgent(service, { id: task.id, refusedBy }, agents, now) ?? chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now);
-      if (!decision) {
-        stop = true;
-        break;
-      }
-      // The task's claim goes out while the previous task's slot claim is under way. The slot is only
-      // claimed once the previous one held, so an agent never holds an offer for a later task while
-      // an earlier one goes back to its place. When the previous slot failed, both go back, this one
-      // first: while this task was claimed the previous one was still claimed, never passed over.
-      const previous = inFlight;
-      const [claimed, previousHeld] = await Promise.all([claimTask(service, current, decision, deps), previous ? settle(previous) : true]);
-      inFlight = undefined; // settled (had the claim failed, the finally below would settle it)
-      if (previous && !previousHeld) {
-        if (claimed) await withdrawOffer(claimed.task.id, claimed.offer.offerId, deps);
-        await withdraw(previous);
-        break;
-      }
-      if (!claimed) break; // the task changed under us: read the queue again
-      const known = candidates.get(decision.chosenAgentId);
-      inFlight = { head, claimed, slot: claimSlot(claimed.task, claimed.offer, deps, known, { withdraw: false }) };
-      // Until the claim answers, the next decision counts the slot as taken.
-      const tentative = known && withOffer(known.value, claimed.task, claimed.offer);
-      if (known && tentative) candidates.set(known.value.id, { value: tentative, etag: known.etag });
+      if (step === 'stop') stop = true;
+      if (step !== 'claimed') break;
     }
   } finally {
     // Whatever happens in the loop, the claim under way is settled (and announced when it held).
@@ -239,12 +262,10 @@ async function removeEntry(head: Versioned<QueueEntry>, deps: DistributionDeps):
   }
 }
 
-/** Claims the task for the chosen agent (queued -> offered with an open offer); undefined when the task changed. */
-export async function claimTask(service: Service, stored: Versioned<Task>, decision: RoutingDecision, deps: DistributionDeps): Promise<{ task: Task; offer: Offer } | undefined> {
-  const now = deps.clock.now();
-  const task = stored.value;
-  const offer: Offer = {
-    offerId: nextOfferId(task),
+/** The open offer the decision makes: its id follows the task's offers so far, so a resumed round reuses it. */
+function newOffer(service: Service, taskId: string, offersSoFar: number, decision: RoutingDecision, now: Date): Offer {
+  return {
+    offerId: nextOfferId(taskId, offersSoFar),
     agentId: decision.chosenAgentId,
     offeredAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + service.distribution.ronaTimeoutSeconds * 1000).toISOString(),
@@ -253,16 +274,33 @@ export async function claimTask(service: Service, stored: Versioned<Task>, decis
     routing: decision,
     afterCallWork: service.afterCallWork,
   };
-  const offered = transition(task, 'offered', {
-    offers: [...task.offers, offer],
-    timings: { ...task.timings, firstOfferedAt: task.timings.firstOfferedAt ?? offer.offeredAt },
-  });
+}
+
+/** Claims the task as its queue entry describes it (queued -> offered) without reading it; undefined when it changed since. */
+async function claimQueued(entry: QueueEntry, offer: Offer, deps: DistributionDeps): Promise<Task | undefined> {
   try {
-    return { task: (await deps.tasks.replace(offered, stored.etag)).value, offer };
+    return (await deps.tasks.offerQueued(entry, offer)).value;
   } catch (err) {
     if (err instanceof PreconditionFailedError) return undefined;
     throw err;
   }
+}
+
+/** Claims the task as read (queued -> offered with the open offer); undefined when the task changed. */
+async function claimAsRead(stored: Versioned<Task>, offer: Offer, deps: DistributionDeps): Promise<Task | undefined> {
+  try {
+    return (await deps.tasks.replace(offered(stored.value, offer), stored.etag)).value;
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) return undefined;
+    throw err;
+  }
+}
+
+/** Claims the task as read for the chosen agent; undefined when the task changed. */
+export async function claimTask(service: Service, stored: Versioned<Task>, decision: RoutingDecision, deps: DistributionDeps): Promise<{ task: Task; offer: Offer } | undefined> {
+  const offer = newOffer(service, stored.value.id, stored.value.offers.length, decision, deps.clock.now());
+  const task = await claimAsRead(stored, offer, deps);
+  return task && { task, offer };
 }
 
 function withOffer(agent: Agent, task: Task, offer: Offer): Agent | undefined {
@@ -322,17 +360,25 @@ async function withdrawOffer(taskId: string, offerId: string, deps: Distribution
     (task) => (openOffer(task)?.offerId === offerId ? transition(task, 'queued', { offers: settleOffer(task, offerId, 'withdrawn', now) }) : undefined),
     { code: 'TASK.NOT_FOUND', message: `task ${taskId} no longer exists` },
   );
-  if (after.value.state === 'queued') await requeue(after.value, deps);
+  if (after.value.state === 'queued') await requeue(after, deps);
 }
 
 /** Puts a queued task's entry back with its old priority and arrival order: it keeps its place. */
-export async function requeue(task: Task, deps: DistributionDeps): Promise<void> {
-  await deps.queue.put({
+export async function requeue(stored: Versioned<Task>, deps: DistributionDeps): Promise<void> {
+  await deps.queue.put(queueEntry(stored, deps.clock.now()));
+}
+
+/** The queue entry of a queued task as stored (`stored` is the task's latest write). */
+export function queueEntry({ value: task, etag }: Versioned<Task>, now: Date): QueueEntry {
+  return {
     id: task.id,
     serviceId: task.serviceId,
     taskId: task.id,
     priority: task.priority,
     enqueueOrder: task.enqueueOrder,
-    enqueuedAt: task.timings.queuedAt ?? deps.clock.now().toISOString(),
-  });
+    enqueuedAt: task.timings.queuedAt ?? now.toISOString(),
+    taskEtag: etag,
+    offerCount: task.offers.length,
+    refusedBy: refusedBy(task),
+  };
 }

@@ -70,7 +70,7 @@ async function settleOpen(offerId: string, outcome: 'declined' | 'rona', agentId
   );
   const task = after.value;
   const offer = findOffer(task, offerId);
-  if (task.state === 'queued' && openOffer(task) === undefined) await requeue(task, deps);
+  if (task.state === 'queued' && openOffer(task) === undefined) await requeue(after, deps);
 
   // Repair the agent whatever the task said before: drop a settled offer's slot once.
   let freed = false;

@@ -1,7 +1,7 @@
 // What distribution needs from the outside world; storage and messaging adapters implement these.
 import type { Agent } from '../domain/agent';
 import type { Service } from '../domain/service';
-import type { Task } from '../domain/task';
+import type { Offer, Task } from '../domain/task';
 
 export interface Versioned<T> {
   readonly value: T;
@@ -41,6 +41,23 @@ export interface QueueEntry {
   readonly priority: number;
   readonly enqueueOrder: string;
   readonly enqueuedAt: string;
+  /**
+   * The task as it was queued, which is what the distributor needs to decide and claim it without
+   * reading it: its ETag then, how many offers it had and who refused it. A task changed since (its
+   * ETag differs) is read and decided from what it says now.
+   */
+  readonly taskEtag: string;
+  readonly offerCount: number;
+  readonly refusedBy: readonly string[];
+}
+
+export interface TaskStore extends DocumentStore<Task> {
+  /**
+   * Offers the queued task its entry describes (queued -> offered, the open offer added), in one
+   * write conditional on the entry's task ETag, without reading the task. Throws
+   * PreconditionFailedError when the task has changed since the entry was written, or is gone.
+   */
+  offerQueued(entry: QueueEntry, offer: Offer): Promise<Versioned<Task>>;
 }
 
 /** The waiting queue, one partition per service: every read here is single-partition. */
@@ -118,7 +135,7 @@ export interface Clock {
 export interface DistributionDeps {
   readonly services: DocumentStore<Service>;
   readonly agents: DocumentStore<Agent>;
-  readonly tasks: DocumentStore<Task>;
+  readonly tasks: TaskStore;
   readonly queue: QueueStore;
   readonly directory: AgentDirectory;
   readonly signal: DistributionSignal;

@@ -41,7 +41,7 @@ export async function queueTask(taskId: string, deps: DistributionDeps): Promise
   }
   if (task.state === 'queued') {
     // Also on a repeated call: a crash between the task's write and its entry must not lose its place.
-    await requeue(task, deps);
+    await requeue(after, deps);
     await deps.signal.requestDistribution(task.serviceId, 'task queued');
   }
   return task;

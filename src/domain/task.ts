@@ -94,8 +94,21 @@ export function acceptedOffer(task: Task): Offer | undefined {
 }
 
 /** Offer ids are derived from the task and its offer count, so a retried round reuses the same id. */
-export function nextOfferId(task: Task): string {
-  return `${task.id}.offer-${task.offers.length + 1}`;
+export function nextOfferId(taskId: string, offersSoFar: number): string {
+  return `${taskId}.offer-${offersSoFar + 1}`;
+}
+
+/** The agents who declined the task or let it ring out: the distributor prefers others. */
+export function refusedBy(task: Task): readonly string[] {
+  return task.offers.filter((o) => o.outcome === 'declined' || o.outcome === 'rona').map((o) => o.agentId);
+}
+
+/** A queued task offered to an agent: the open offer added, and the time of its first offer kept. */
+export function offered(task: Task, offer: Offer): Task {
+  return transition(task, 'offered', {
+    offers: [...task.offers, offer],
+    timings: { ...task.timings, firstOfferedAt: task.timings.firstOfferedAt ?? offer.offeredAt },
+  });
 }
 
 export function settleOffer(task: Task, offerId: string, outcome: Exclude<OfferOutcome, 'open'>, at: string): readonly Offer[] {

@@ -3,7 +3,7 @@
 // use cases at each I/O), invariant checks on every write, and crash injection after a write.
 import { freeSlots, type Agent } from '../../src/domain/agent';
 import type { Service } from '../../src/domain/service';
-import type { Task } from '../../src/domain/task';
+import { offered, type Offer, type Task } from '../../src/domain/task';
 import {
   AlreadyExistsError,
   PreconditionFailedError,
@@ -19,6 +19,7 @@ import {
   type QueueStore,
   type SessionLog,
   type SessionRecord,
+  type TaskStore,
   type TimeoutMessage,
   type TimeoutScheduler,
   type Versioned,
@@ -107,6 +108,18 @@ export class MemoryStore<T extends { readonly id: string }> implements DocumentS
     return stored;
   }
 
+  /** Changes the document in one write when its ETag is still `etag` (as a Cosmos patch with If-Match does). */
+  async updateIf(id: string, etag: string, change: (value: T) => T, operation: string): Promise<Versioned<T>> {
+    await this.#world.io(`${this.#name}.${operation}`);
+    const current = this.docs.get(id);
+    if (!current || current.etag !== etag) throw new PreconditionFailedError(`${this.#name}/${id}`);
+    const value = change(clone(current.value));
+    this.#onWrite(current.value, value);
+    const stored = this.#store(value);
+    this.#world.wrote();
+    return stored;
+  }
+
   async delete(id: string, etag?: string): Promise<boolean> {
     await this.#world.io(`${this.#name}.delete`);
     const current = this.docs.get(id);
@@ -123,6 +136,12 @@ export class MemoryStore<T extends { readonly id: string }> implements DocumentS
     const start = continuationToken ? Number(continuationToken) : 0;
     const items = all.slice(start, start + pageSize).map(clone);
     return { items, continuationToken: start + pageSize < all.length ? String(start + pageSize) : undefined };
+  }
+}
+
+export class MemoryTaskStore extends MemoryStore<Task> implements TaskStore {
+  offerQueued(entry: QueueEntry, offer: Offer): Promise<Versioned<Task>> {
+    return this.updateIf(entry.taskId, entry.taskEtag, (task) => offered(task, offer), 'offerQueued');
   }
 }
 
@@ -280,7 +299,7 @@ export interface MemoryDistribution {
   readonly deps: DistributionDeps;
   readonly services: MemoryStore<Service>;
   readonly agents: MemoryStore<Agent>;
-  readonly tasks: MemoryStore<Task>;
+  readonly tasks: MemoryTaskStore;
   readonly queue: MemoryQueue;
   readonly signal: RecordingSignal;
   readonly timeouts: RecordingTimeouts;
@@ -293,7 +312,7 @@ export interface MemoryDistribution {
 export function createMemoryDistribution(clock = new ManualClock()): MemoryDistribution {
   const world = new World();
   const queue = new MemoryQueue(world);
-  const tasks = new MemoryStore<Task>(world, 'tasks', (before, after) => {
+  const tasks = new MemoryTaskStore(world, 'tasks', (before, after) => {
     const open = after.offers.filter((o) => o.outcome === 'open').length;
     const accepted = after.offers.filter((o) => o.outcome === 'accepted').length;
     if (open > 1) world.violations.push(`task ${after.id} has ${open} open offers`);

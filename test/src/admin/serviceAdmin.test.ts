@@ -59,7 +59,7 @@ describe('service admin use cases', () => {
   it('refuses to delete while tasks wait, then deletes', async () => {
     const m = createMemoryDistribution();
     await createService(adminDeps(m), settingsOf(makeService('x')), 'support');
-    await m.queue.put({ id: 't1', serviceId: 'support', taskId: 't1', priority: 1, enqueueOrder: '0001', enqueuedAt: m.clock.now().toISOString() });
+    await m.queue.put({ id: 't1', serviceId: 'support', taskId: 't1', priority: 1, enqueueOrder: '0001', enqueuedAt: m.clock.now().toISOString(), taskEtag: '"t1"', offerCount: 0, refusedBy: [] });
     await assert.rejects(deleteService(adminDeps(m), 'support'), (err) => codeOf(err) === 'SERVICE.HAS_TASKS');
     assert.ok(m.services.docs.has('support'));
     await m.queue.remove('support', 't1');

@@ -1,0 +1,94 @@
+// The Cosmos task store's claim of a queued task against the Cosmos emulator: the patch stores what
+// the domain's `offered` gives, and a task changed since its entry was written is not claimed.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CosmosClient } from '@azure/cosmos';
+import { cosmosEmulatorKey, startCosmos } from '../../../devhost/emulators/cosmos';
+import type { RunningEmulator } from '../../../devhost/emulators/childEmulator';
+import { offered, transition, type Offer, type Task } from '../../../src/domain/task';
+import { queueEntry } from '../../../src/distribution/distribute';
+import { PreconditionFailedError } from '../../../src/distribution/ports';
+import { CosmosTaskStore } from '../../../src/storage/cosmosTaskStore';
+import { makeService } from '../../support/distributionFixtures';
+import { repoRoot } from '../../support/devhost';
+import { freePort } from '../../support/ports';
+
+const at = '2026-11-21T10:00:00.000Z';
+
+function queuedTask(id: string): Task {
+  return {
+    id,
+    serviceId: 's',
+    channel: 'external',
+    state: 'queued',
+    priority: 1,
+    enqueueOrder: `0001-${id}`,
+    parameters: { topic: 'billing' },
+    offers: [],
+    assignedAgentId: null,
+    codes: [],
+    tags: [],
+    acw: null,
+    callFlow: [{ serviceId: 's', enteredAt: at, leftAt: null, reason: 'created' }],
+    timings: { createdAt: at, queuedAt: at, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
+    outcome: null,
+  };
+}
+
+function offer(taskId: string, n: number, agentId: string, offeredAt: string): Offer {
+  return {
+    offerId: `${taskId}.offer-${n}`,
+    agentId,
+    offeredAt,
+    expiresAt: new Date(Date.parse(offeredAt) + 30_000).toISOString(),
+    outcome: 'open',
+    decidedAt: null,
+    routing: { policy: 'longest-idle', decidedAt: offeredAt, candidatesConsidered: 2, excluded: [], ranking: [{ agentId, values: { idleSince: at } }], chosenAgentId: agentId, decidedBy: 'longest idle' },
+    afterCallWork: makeService('s').afterCallWork,
+  };
+}
+
+describe('CosmosTaskStore', () => {
+  let cosmos: RunningEmulator;
+  let client: CosmosClient;
+  let store: CosmosTaskStore;
+
+  before(async () => {
+    const port = await freePort();
+    cosmos = await startCosmos({ port, cwd: repoRoot });
+    client = new CosmosClient({ endpoint: `http://127.0.0.1:${port}/`, key: cosmosEmulatorKey });
+    const { database } = await client.databases.createIfNotExists({ id: 'switchboard' });
+    const { container } = await database.containers.createIfNotExists({ id: 'tasks', partitionKey: { paths: ['/id'] } });
+    store = new CosmosTaskStore(container);
+  });
+
+  after(async () => {
+    client.dispose();
+    await cosmos.stop();
+  });
+
+  it('claims a queued task from its entry as the domain offers it: first offer, then again after a decline', async () => {
+    const stored = await store.create(queuedTask('t1'));
+    const first = offer('t1', 1, 'ann', '2026-11-21T10:01:00.000Z');
+    const claimed = await store.offerQueued(queueEntry(stored, new Date(at)), first);
+    assert.deepEqual(claimed.value, offered(stored.value, first));
+    assert.deepEqual((await store.read('t1'))?.value, claimed.value);
+
+    // Declined and queued again: the second offer keeps the first offer's time.
+    const requeued = await store.replace(transition(claimed.value, 'queued', { offers: [{ ...first, outcome: 'declined', decidedAt: '2026-11-21T10:01:10.000Z' }] }), claimed.etag);
+    const second = offer('t1', 2, 'bob', '2026-11-21T10:02:00.000Z');
+    const again = await store.offerQueued(queueEntry(requeued, new Date(at)), second);
+    assert.deepEqual(again.value, offered(requeued.value, second));
+    assert.equal(again.value.timings.firstOfferedAt, first.offeredAt);
+  });
+
+  it('refuses a task changed since its entry was written, or gone, and writes nothing', async () => {
+    const stored = await store.create(queuedTask('t2'));
+    const entry = queueEntry(stored, new Date(at));
+    const changed = await store.replace({ ...stored.value, priority: 5 }, stored.etag);
+    await assert.rejects(store.offerQueued(entry, offer('t2', 1, 'ann', at)), PreconditionFailedError);
+    assert.deepEqual(await store.read('t2'), changed);
+    await assert.rejects(store.offerQueued({ ...entry, id: 'gone', taskId: 'gone' }, offer('gone', 1, 'ann', at)), PreconditionFailedError);
+    assert.equal(await store.read('gone'), undefined);
+  });
+});
