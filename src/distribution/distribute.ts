@@ -8,7 +8,8 @@
 // agent's slot (two conditional writes, the agent's against the ETag the candidates read returned;
 // a task's claim overlaps the previous task's slot claim). An entry says how its task was when it
 // was queued, so a task is decided and claimed from its entry, conditional on the task's ETag then;
-// only a task changed since is read and decided again from what it says now. Only the
+// only a task changed since is read and decided again from what it says now. The next batch's
+// entries are read while the last slot claim of a batch is under way, and used if it held. Only the
 // ring-out timer, the agent's notification and tidying the queue entry run in the background, while
 // the next batch goes on (passing over the entries being tidied); the round ends when they are done.
 // When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
@@ -94,8 +95,21 @@ async function batches(service: Service, deps: DistributionDeps, tidying: Tidyin
   const required = service.distribution.policy === 'skills' ? service.distribution.requiredSkills : [];
   const freeIn = (candidates: Map<string, Versioned<Agent>>): number =>
     [...candidates.values()].reduce((sum, c) => sum + (ineligibility(c.value, service.id, required) === undefined ? freeSlots(c.value) : 0), 0);
+  /**
+   * The first entries of the queue, as many as the candidates have free slots (and at least one, so
+   * that a task a crashed round left half claimed at the head is finished even when every slot is
+   * taken), passing over the entries being removed and `claiming` (an entry whose task is claimed).
+   */
+  const readHeads = async (candidates: Map<string, Versioned<Agent>>, claiming?: string): Promise<readonly Versioned<QueueEntry>[]> => {
+    const wanted = Math.max(1, Math.min(batchSize, freeIn(candidates)));
+    const passOver = new Set(tidying.entries());
+    if (claiming !== undefined) passOver.add(claiming);
+    return (await deps.queue.first(serviceId, wanted + passOver.size)).filter((head) => !passOver.has(head.etag)).slice(0, wanted);
+  };
   let offers = 0;
   let snapshot: { candidates: Map<string, Versioned<Agent>>; readAt: number } | undefined;
+  /** The next batch's entries, read while the last slot claim of the batch before was under way. */
+  let readAhead: Promise<readonly Versioned<QueueEntry>[]> | undefined;
   for (let batch = 0; batch < (maxOffersPerRound / batchSize) * 4; batch++) {
     // The candidates first: the batch is no larger than the free slots, so an assignment costs the
     // same whether ten or ten thousand tasks wait. They are read again when the last read is old or
@@ -103,14 +117,16 @@ async function batches(service: Service, deps: DistributionDeps, tidying: Tidyin
     // by someone else fails its ETag-conditional slot claim and is decided again from a fresh read.
     const now = deps.clock.now().getTime();
     const fresh = !snapshot || now - snapshot.readAt > candidatesMaxAgeMs || freeIn(snapshot.candidates) === 0;
-    if (fresh || !snapshot) snapshot = { candidates: new Map((await deps.directory.candidatesFor(service.id)).map((c) => [c.value.id, c])), readAt: now };
-    // One entry is always read, so that a task a crashed round left half claimed at the head is
-    // finished even when every slot is taken.
-    const wanted = Math.max(1, Math.min(batchSize, freeIn(snapshot.candidates)));
-    const passOver = tidying.entries();
-    const heads = (await deps.queue.first(serviceId, wanted + passOver.size)).filter((head) => !passOver.has(head.etag)).slice(0, wanted);
+    if (fresh || !snapshot) {
+      snapshot = { candidates: new Map((await deps.directory.candidatesFor(service.id)).map((c) => [c.value.id, c])), readAt: now };
+      readAhead = undefined; // sized for the agents read before; the queue is read again
+    }
+    const candidates = snapshot.candidates;
+    const heads = (await readAhead) ?? (await readHeads(candidates));
+    readAhead = undefined;
     if (heads.length === 0) return { offers, more: false };
-    const outcome = await serveBatch(service, heads, snapshot.candidates, deps, tidying);
+    const outcome = await serveBatch(service, heads, candidates, deps, tidying, (claiming) => readHeads(candidates, claiming));
+    readAhead = outcome.next;
     offers += outcome.offers;
     if (outcome.stop) {
       // Nobody could take the head: the round is over, unless an older read of the agents said so.
@@ -126,6 +142,8 @@ interface BatchOutcome {
   offers: number;
   /** No agent can take the head of the queue: the round is over until something changes. */
   stop: boolean;
+  /** The next batch's entries, when every task of this one was claimed and its last slot held. */
+  next?: Promise<readonly Versioned<QueueEntry>[]>;
 }
 
 /** A claimed task whose agent's slot is being claimed while the next task is decided and claimed. */
@@ -136,10 +154,18 @@ interface InFlight {
   settled?: Promise<boolean>;
 }
 
-async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry>[], candidates: Map<string, Versioned<Agent>>, deps: DistributionDeps, tidying: Tidying): Promise<BatchOutcome> {
+async function serveBatch(
+  service: Service,
+  heads: readonly Versioned<QueueEntry>[],
+  candidates: Map<string, Versioned<Agent>>,
+  deps: DistributionDeps,
+  tidying: Tidying,
+  readNext: (claiming: string) => Promise<readonly Versioned<QueueEntry>[]>,
+): Promise<BatchOutcome> {
   let offers = 0;
   let stop = false;
   let inFlight: InFlight | undefined;
+  let next: Promise<readonly Versioned<QueueEntry>[]> | undefined;
   const withdraw = (flight: InFlight): Promise<void> => withdrawOffer(flight.claimed.task.id, flight.claimed.offer.offerId, deps);
   // Whether the slot claim succeeded; then the offer is announced. Memoized: a flight settles once.
   const settle = (flight: InFlight): Promise<boolean> =>
@@ -197,60 +223,68 @@ async function serveBatch(service: Service, heads: readonly Versioned<QueueEntry
   };
 
   try {
-    for (const head of heads) {
-      const entry = head.value;
-      // From the entry, conditional on the task being as it was queued.
-      let step = await decideAndClaim(head, { id: entry.taskId, refusedBy: entry.refusedBy }, (offer) => claimQueued(entry, offer, deps), entry.offerCount);
-      if (step === 'changed' || step === 'stop') {
-        // The task changed since it was queued, or nobody can take it as the entry describes it: read
-        // it and decide from what it says now. So a task a crashed round left half claimed at the
-        // head is finished even when every slot is taken (by its own offer, perhaps).
-        const current = await deps.tasks.read(entry.taskId);
-        const task = current?.value;
-        if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
-          // The entry outlived its task (cancelled, transferred, finished): drop it.
-          tidying.add(head, removeEntry(head, deps));
-          continue;
-        }
-        if (task.state === 'offered') {
-          const previous = inFlight;
-          const previousHeld = previous ? await settle(previous) : true;
-          inFlight = undefined;
-          if (previous && !previousHeld) {
-            await withdraw(previous);
-            break;
+    serve: {
+      for (const head of heads) {
+        const entry = head.value;
+        // From the entry, conditional on the task being as it was queued.
+        let step = await decideAndClaim(head, { id: entry.taskId, refusedBy: entry.refusedBy }, (offer) => claimQueued(entry, offer, deps), entry.offerCount);
+        if (step === 'changed' || step === 'stop') {
+          // The task changed since it was queued, or nobody can take it as the entry describes it: read
+          // it and decide from what it says now. So a task a crashed round left half claimed at the
+          // head is finished even when every slot is taken (by its own offer, perhaps).
+          const current = await deps.tasks.read(entry.taskId);
+          const task = current?.value;
+          if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
+            // The entry outlived its task (cancelled, transferred, finished): drop it.
+            tidying.add(head, removeEntry(head, deps));
+            continue;
           }
-          // A round crashed after claiming the task: finish what it started before going on. An offer
-          // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
-          // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
-          const offer = openOffer(task);
-          if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
-            // The agent first: past its ring-out time the offer can no longer be accepted, and a crash
-            // between the two writes leaves the task offered, which the next round repairs (the other
-            // way round it would leave the agent holding a withdrawn offer's slot for good).
-            await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
-            await withdrawOffer(task.id, offer.offerId, deps);
-            break;
+          if (task.state === 'offered') {
+            const previous = inFlight;
+            const previousHeld = previous ? await settle(previous) : true;
+            inFlight = undefined;
+            if (previous && !previousHeld) {
+              await withdraw(previous);
+              break serve;
+            }
+            // A round crashed after claiming the task: finish what it started before going on. An offer
+            // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
+            // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
+            const offer = openOffer(task);
+            if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
+              // The agent first: past its ring-out time the offer can no longer be accepted, and a crash
+              // between the two writes leaves the task offered, which the next round repairs (the other
+              // way round it would leave the agent holding a withdrawn offer's slot for good).
+              await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
+              await withdrawOffer(task.id, offer.offerId, deps);
+              break serve;
+            }
+            if (offer && !(await completeClaim(task, offer, deps))) break serve;
+            tidying.add(head, removeEntry(head, deps));
+            continue;
           }
-          if (offer && !(await completeClaim(task, offer, deps))) break;
-          tidying.add(head, removeEntry(head, deps));
-          continue;
+          step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task) }, (offer) => claimAsRead(current, offer, deps), task.offers.length);
+          if (step === 'changed') break serve; // the task changed under us again: read the queue again
         }
-        step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task) }, (offer) => claimAsRead(current, offer, deps), task.offers.length);
-        if (step === 'changed') break; // the task changed under us again: read the queue again
+        if (step === 'stop') stop = true;
+        if (step !== 'claimed') break serve;
       }
-      if (step === 'stop') stop = true;
-      if (step !== 'claimed') break;
+      // Every task of the batch was claimed: the next batch's entries are read while the last slot
+      // claim is under way, and used only if it holds (else its task went back to the queue).
+      if (inFlight) next = readNext(inFlight.head.etag);
     }
   } finally {
+    // A read ahead that is not used must not fail unobserved; one that is used fails the next batch.
+    next?.catch(() => undefined);
     // Whatever happens in the loop, the claim under way is settled (and announced when it held).
     // A last slot claim that failed put its task back: the round must look at the queue again.
     if (inFlight && !(await settle(inFlight))) {
       await withdraw(inFlight);
       stop = false;
+      next = undefined;
     }
   }
-  return { offers, stop };
+  return { offers, stop, ...(next ? { next } : {}) };
 }
 
 async function removeEntry(head: Versioned<QueueEntry>, deps: DistributionDeps): Promise<void> {
