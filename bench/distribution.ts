@@ -1,4 +1,7 @@
-// `npm run bench -- distribution [--quick] [--cost-only | --load-only]`: the distributor against the Cosmos emulator.
+// `npm run bench -- distribution [--quick] [--cost-only | --load-only] [--cosmos-latency-ms=N]`: the
+// distributor against the Cosmos emulator. With --cosmos-latency-ms, N ms are added before each
+// Cosmos call of the load part, as a round trip to Cosmos DB costs (the emulator answers in well
+// under a millisecond when idle, so on its own the load part measures CPU more than round trips).
 //  1. Cosmos operations per assignment at queue lengths 10, 1,000 and 10,000, as ratios against
 //     the 10 case (target <= 1.2), for Switchboard's distributor and for a naive one (global lock,
 //     scan every agent and every waiting task) measured the same way in the same run.
@@ -142,13 +145,13 @@ async function costAtQueueLengths(database: ReturnType<CosmosClient['database']>
   }
 }
 
-async function throughput(database: ReturnType<CosmosClient['database']>, endpoint: string, agents: number, waiting: number, probes: number): Promise<void> {
+async function throughput(database: ReturnType<CosmosClient['database']>, endpoint: string, agents: number, waiting: number, probes: number, latencyMs: number): Promise<void> {
   const serviceId = 'load';
   const offeredAt = new Map<string, number>();
   const enqueuedAt = new Map<string, number>();
   let doubleOffers = 0;
   const signal = new SessionRunner();
-  const agentsThread = new Worker(join(__dirname, 'distributionAgents.js'), { workerData: { endpoint, key: cosmosEmulatorKey, databaseName: resourceManifest.cosmos.databaseName } satisfies AgentsWorkerData });
+  const agentsThread = new Worker(join(__dirname, 'distributionAgents.js'), { workerData: { endpoint, key: cosmosEmulatorKey, databaseName: resourceManifest.cosmos.databaseName, latencyMs } satisfies AgentsWorkerData });
   const drained = new Promise<Extract<FromAgents, { type: 'drained' }>>((resolve, reject) => {
     agentsThread.on('message', (message: FromAgents) => {
       if (message.type === 'distribute') void signal.requestDistribution(message.serviceId);
@@ -157,14 +160,19 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
     agentsThread.once('error', reject);
   });
   const toAgents = (message: ToAgents): void => agentsThread.postMessage(message);
-  const w = world(database, signal, {
-    notify: async (agentId, _eventId, event) => {
-      if (event.type !== 'offer') return;
-      if (offeredAt.has(event.taskId)) doubleOffers++;
-      offeredAt.set(event.taskId, performance.now());
-      toAgents({ type: 'offer', agentId, offerId: event.offerId, taskId: event.taskId });
+  const w = world(
+    database,
+    signal,
+    {
+      notify: async (agentId, _eventId, event) => {
+        if (event.type !== 'offer') return;
+        if (offeredAt.has(event.taskId)) doubleOffers++;
+        offeredAt.set(event.taskId, performance.now());
+        toAgents({ type: 'offer', agentId, offerId: event.offerId, taskId: event.taskId });
+      },
     },
-  });
+    latencyMs,
+  );
   const guard = guardCapacity(w);
   signal.deps = w.deps;
   await w.containers.services.items.create({ ...serviceDoc(serviceId) });
@@ -205,7 +213,8 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
   const agentReport = await drained;
   await agentsThread.terminate();
   const latencies = [...enqueuedAt.entries()].map(([id, at]) => (offeredAt.get(id) ?? Number.NaN) - at).filter(Number.isFinite).sort((a, b) => a - b);
-  console.log(`\n${agents} agents (capacity 1), ${waiting} waiting tasks in one service, agents (on their own thread) accept, chat 20 ms and finish:`);
+  const latency = latencyMs > 0 ? `, ${latencyMs} ms added before each Cosmos call of the distributor and the agents` : '';
+  console.log(`\n${agents} agents (capacity 1), ${waiting} waiting tasks in one service, agents (on their own thread) accept, chat 20 ms and finish${latency}:`);
   console.table({
     switchboard: {
       'offers made': offeredAt.size,
@@ -248,11 +257,14 @@ async function withCosmos(work: (database: ReturnType<CosmosClient['database']>,
 
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
+  const latencyArg = args.find((a) => a.startsWith('--cosmos-latency-ms='));
+  const latencyMs = latencyArg ? Number(latencyArg.slice('--cosmos-latency-ms='.length)) : 0;
+  if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(`--cosmos-latency-ms must be a whole number of milliseconds, not "${latencyArg ?? ''}"`);
   const only = args.includes('--cost-only') ? 'cost' : args.includes('--load-only') ? 'load' : undefined;
   console.log('distribution: Switchboard distributor against the Cosmos emulator (@vercel/cosmosdb-server, in memory, in its own process).');
   console.log(
     "Note: devhost's emulator answers TOP ... ORDER BY from an ordered index as Cosmos DB does from the composite index, but other queries (and the naive distributor's) scan every document; the operation counts are what carries over to Cosmos DB.",
   );
   if (only !== 'load') await withCosmos((database) => costAtQueueLengths(database, quick ? [10, 100, 1000] : [10, 1000, 10_000], 20));
-  if (only !== 'cost') await withCosmos((database, endpoint) => throughput(database, endpoint, quick ? 100 : 1000, quick ? 1000 : 10_000, quick ? 20 : 100));
+  if (only !== 'cost') await withCosmos((database, endpoint) => throughput(database, endpoint, quick ? 100 : 1000, quick ? 1000 : 10_000, quick ? 20 : 100, latencyMs));
 }

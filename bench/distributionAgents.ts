@@ -11,16 +11,18 @@ export interface AgentsWorkerData {
   endpoint: string;
   key: string;
   databaseName: string;
+  /** Added before each Cosmos call, as for the distributor. */
+  latencyMs: number;
 }
 export type ToAgents = { type: 'offer'; agentId: string; offerId: string; taskId: string } | { type: 'drain' };
 export type FromAgents = { type: 'distribute'; serviceId: string } | { type: 'drained'; failures: string[]; overCapacity: number };
 
 if (parentPort) {
   const port = parentPort;
-  const { endpoint, key, databaseName } = workerData as AgentsWorkerData;
+  const { endpoint, key, databaseName, latencyMs } = workerData as AgentsWorkerData;
   const client = new CosmosClient({ endpoint, key });
   const send = (message: FromAgents): void => port.postMessage(message);
-  const w = world(client.database(databaseName), { requestDistribution: async (serviceId) => send({ type: 'distribute', serviceId }) }, { notify: async () => undefined });
+  const w = world(client.database(databaseName), { requestDistribution: async (serviceId) => send({ type: 'distribute', serviceId }) }, { notify: async () => undefined }, latencyMs);
   const guard = guardCapacity(w);
   const pending = new Set<Promise<void>>();
   const failures: string[] = [];

@@ -34,8 +34,15 @@ export interface Counts {
 
 export const zero = (): Counts => ({ reads: 0, writes: 0, queries: 0, preconditionFailed: 0, documentsReturned: 0 });
 
-export async function counted<T>(counts: Counts, kind: 'reads' | 'writes' | 'queries', work: () => Promise<T>): Promise<T> {
+/** Where a world's store calls are counted, and the latency added before each (0: none). */
+export interface Meter {
+  readonly counts: Counts;
+  readonly latencyMs: number;
+}
+
+export async function counted<T>({ counts, latencyMs }: Meter, kind: 'reads' | 'writes' | 'queries', work: () => Promise<T>): Promise<T> {
   counts[kind]++;
+  if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
   try {
     return await work();
   } catch (err) {
@@ -44,44 +51,44 @@ export async function counted<T>(counts: Counts, kind: 'reads' | 'writes' | 'que
   }
 }
 
-export function countStore<T extends { id: string }>(store: DocumentStore<T>, counts: Counts): DocumentStore<T> {
+export function countStore<T extends { id: string }>(store: DocumentStore<T>, meter: Meter): DocumentStore<T> {
   return {
-    read: (id) => counted(counts, 'reads', () => store.read(id)),
-    create: (value) => counted(counts, 'writes', () => store.create(value)),
-    replace: (value, etag) => counted(counts, 'writes', () => store.replace(value, etag)),
-    delete: (id, etag) => counted(counts, 'writes', () => store.delete(id, etag)),
-    list: (size, token) => counted(counts, 'queries', () => store.list(size, token)),
+    read: (id) => counted(meter, 'reads', () => store.read(id)),
+    create: (value) => counted(meter, 'writes', () => store.create(value)),
+    replace: (value, etag) => counted(meter, 'writes', () => store.replace(value, etag)),
+    delete: (id, etag) => counted(meter, 'writes', () => store.delete(id, etag)),
+    list: (size, token) => counted(meter, 'queries', () => store.list(size, token)),
   };
 }
 
-export function countTasks(store: TaskStore, counts: Counts): TaskStore {
-  return { ...countStore(store, counts), offerQueued: (entry, offer) => counted(counts, 'writes', () => store.offerQueued(entry, offer)) };
+export function countTasks(store: TaskStore, meter: Meter): TaskStore {
+  return { ...countStore(store, meter), offerQueued: (entry, offer) => counted(meter, 'writes', () => store.offerQueued(entry, offer)) };
 }
 
-export function countQueue(queue: QueueStore, counts: Counts): QueueStore {
+export function countQueue(queue: QueueStore, meter: Meter): QueueStore {
   return {
-    put: (entry) => counted(counts, 'writes', () => queue.put(entry)),
-    read: (s, t) => counted(counts, 'reads', () => queue.read(s, t)),
+    put: (entry) => counted(meter, 'writes', () => queue.put(entry)),
+    read: (s, t) => counted(meter, 'reads', () => queue.read(s, t)),
     first: async (s, limit) => {
-      const entries = await counted(counts, 'queries', () => queue.first(s, limit));
-      counts.documentsReturned += entries.length;
+      const entries = await counted(meter, 'queries', () => queue.first(s, limit));
+      meter.counts.documentsReturned += entries.length;
       return entries;
     },
-    remove: (s, t, e) => counted(counts, 'writes', () => queue.remove(s, t, e)),
-    countAhead: (e) => counted(counts, 'queries', () => queue.countAhead(e)),
-    length: (s) => counted(counts, 'queries', () => queue.length(s)),
+    remove: (s, t, e) => counted(meter, 'writes', () => queue.remove(s, t, e)),
+    countAhead: (e) => counted(meter, 'queries', () => queue.countAhead(e)),
+    length: (s) => counted(meter, 'queries', () => queue.length(s)),
   };
 }
 
-export function countDirectory(directory: AgentDirectory, counts: Counts): AgentDirectory {
+export function countDirectory(directory: AgentDirectory, meter: Meter): AgentDirectory {
   return {
     candidatesFor: async (s) => {
-      const found = await counted(counts, 'queries', () => directory.candidatesFor(s));
-      counts.documentsReturned += found.length;
+      const found = await counted(meter, 'queries', () => directory.candidatesFor(s));
+      meter.counts.documentsReturned += found.length;
       return found;
     },
-    staffedCapacity: (s) => counted(counts, 'queries', () => directory.staffedCapacity(s)),
-    onDutyCount: (s) => counted(counts, 'queries', () => directory.onDutyCount(s)),
+    staffedCapacity: (s) => counted(meter, 'queries', () => directory.staffedCapacity(s)),
+    onDutyCount: (s) => counted(meter, 'queries', () => directory.onDutyCount(s)),
   };
 }
 
@@ -93,15 +100,17 @@ export interface World {
   containers: Record<'services' | 'agents' | 'tasks' | 'queue', Container>;
 }
 
-export function world(database: ReturnType<CosmosClient['database']>, signal: DistributionSignal, notifier: AgentNotifier): World {
+/** `latencyMs`: added before every store call, as a round trip to Cosmos DB would take. */
+export function world(database: ReturnType<CosmosClient['database']>, signal: DistributionSignal, notifier: AgentNotifier, latencyMs = 0): World {
   const counts = zero();
+  const meter: Meter = { counts, latencyMs };
   const containers = { services: database.container('services'), agents: database.container('agents'), tasks: database.container('tasks'), queue: database.container('queue') };
   const deps: DistributionDeps = {
-    services: countStore(new CosmosDocumentStore<Service>(containers.services), counts),
-    agents: countStore(new CosmosDocumentStore<Agent>(containers.agents, agentMapping), counts),
-    tasks: countTasks(new CosmosTaskStore(containers.tasks), counts),
-    queue: countQueue(new CosmosQueueStore(containers.queue), counts),
-    directory: countDirectory(new CosmosAgentDirectory(containers.agents), counts),
+    services: countStore(new CosmosDocumentStore<Service>(containers.services), meter),
+    agents: countStore(new CosmosDocumentStore<Agent>(containers.agents, agentMapping), meter),
+    tasks: countTasks(new CosmosTaskStore(containers.tasks), meter),
+    queue: countQueue(new CosmosQueueStore(containers.queue), meter),
+    directory: countDirectory(new CosmosAgentDirectory(containers.agents), meter),
     signal,
     timeouts: { schedule: async () => undefined },
     notifier,
