@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
 import type { Task } from '../domain/task';
 import { requeue } from './distribute';
-import { AlreadyExistsError, type DistributionDeps } from './ports';
+import { AlreadyExistsError, type DistributionDeps, type Versioned } from './ports';
 
 export interface NewTask {
   readonly serviceId: string;
@@ -64,7 +64,7 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     timings: { createdAt: at, queuedAt: queued ? at : null, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
     outcome: null,
   };
-  let stored;
+  let stored: Versioned<Task>;
   try {
     stored = await deps.tasks.create(task);
   } catch (err) {

@@ -222,57 +222,64 @@ async function serveBatch(
     return 'claimed';
   };
 
-  try {
-    serve: {
-      for (const head of heads) {
-        const entry = head.value;
-        // From the entry, conditional on the task being as it was queued.
-        let step = await decideAndClaim(head, { id: entry.taskId, refusedBy: entry.refusedBy }, (offer) => claimQueued(entry, offer, deps), entry.offerCount);
-        if (step === 'changed' || step === 'stop') {
-          // The task changed since it was queued, or nobody can take it as the entry describes it: read
-          // it and decide from what it says now. So a task a crashed round left half claimed at the
-          // head is finished even when every slot is taken (by its own offer, perhaps).
-          const current = await deps.tasks.read(entry.taskId);
-          const task = current?.value;
-          if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
-            // The entry outlived its task (cancelled, transferred, finished): drop it.
-            tidying.add(head, removeEntry(head, deps));
-            continue;
-          }
-          if (task.state === 'offered') {
-            const previous = inFlight;
-            const previousHeld = previous ? await settle(previous) : true;
-            inFlight = undefined;
-            if (previous && !previousHeld) {
-              await withdraw(previous);
-              break serve;
-            }
-            // A round crashed after claiming the task: finish what it started before going on. An offer
-            // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
-            // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
-            const offer = openOffer(task);
-            if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
-              // The agent first: past its ring-out time the offer can no longer be accepted, and a crash
-              // between the two writes leaves the task offered, which the next round repairs (the other
-              // way round it would leave the agent holding a withdrawn offer's slot for good).
-              await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
-              await withdrawOffer(task.id, offer.offerId, deps);
-              break serve;
-            }
-            if (offer && !(await completeClaim(task, offer, deps))) break serve;
-            tidying.add(head, removeEntry(head, deps));
-            continue;
-          }
-          step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task) }, (offer) => claimAsRead(current, offer, deps), task.offers.length);
-          if (step === 'changed') break serve; // the task changed under us again: read the queue again
-        }
-        if (step === 'stop') stop = true;
-        if (step !== 'claimed') break serve;
-      }
-      // Every task of the batch was claimed: the next batch's entries are read while the last slot
-      // claim is under way, and used only if it holds (else its task went back to the queue).
-      if (inFlight) next = readNext(inFlight.head.etag);
+  /**
+   * Reads the task of an entry that could not be claimed as the entry describes it and serves it as
+   * it is now. 'skipped': the entry is being dropped (its task moved on) or the half-done claim of a
+   * crashed round was finished; the batch goes on with the next entry.
+   */
+  const serveAsRead = async (head: Versioned<QueueEntry>): Promise<'claimed' | 'skipped' | 'stop' | 'end'> => {
+    const current = await deps.tasks.read(head.value.taskId);
+    const task = current?.value;
+    if (!current || !task || task.serviceId !== service.id || (task.state !== 'queued' && task.state !== 'offered')) {
+      // The entry outlived its task (cancelled, transferred, finished): drop it.
+      tidying.add(head, removeEntry(head, deps));
+      return 'skipped';
     }
+    if (task.state === 'queued') {
+      const step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task) }, (offer) => claimAsRead(current, offer, deps), task.offers.length);
+      return step === 'changed' ? 'end' : step; // changed under us again: read the queue again
+    }
+    const previous = inFlight;
+    const previousHeld = previous ? await settle(previous) : true;
+    inFlight = undefined;
+    if (previous && !previousHeld) {
+      await withdraw(previous);
+      return 'end';
+    }
+    // A round crashed after claiming the task: finish what it started before going on. An offer
+    // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
+    // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
+    const offer = openOffer(task);
+    if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
+      // The agent first: past its ring-out time the offer can no longer be accepted, and a crash
+      // between the two writes leaves the task offered, which the next round repairs (the other
+      // way round it would leave the agent holding a withdrawn offer's slot for good).
+      await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
+      await withdrawOffer(task.id, offer.offerId, deps);
+      return 'end';
+    }
+    if (offer && !(await completeClaim(task, offer, deps))) return 'end';
+    tidying.add(head, removeEntry(head, deps));
+    return 'skipped';
+  };
+
+  try {
+    let served = true;
+    for (const head of heads) {
+      const entry = head.value;
+      // From the entry, conditional on the task being as it was queued. When the task changed since,
+      // or nobody can take it as the entry describes it, it is read and served as it is now: so a
+      // task a crashed round left half claimed at the head is finished even when every slot is taken.
+      const fromEntry = await decideAndClaim(head, { id: entry.taskId, refusedBy: entry.refusedBy }, (offer) => claimQueued(entry, offer, deps), entry.offerCount);
+      const step = fromEntry === 'changed' || fromEntry === 'stop' ? await serveAsRead(head) : fromEntry;
+      if (step === 'claimed' || step === 'skipped') continue;
+      stop = step === 'stop';
+      served = false;
+      break;
+    }
+    // Every task of the batch was served: the next batch's entries are read while the last slot
+    // claim is under way, and used only if it holds (else its task went back to the queue).
+    if (served && inFlight) next = readNext(inFlight.head.etag);
   } finally {
     // A read ahead that is not used must not fail unobserved; one that is used fails the next batch.
     next?.catch(() => undefined);
