@@ -3,25 +3,17 @@
 // also when the SDK is made to follow the plan.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CosmosClient, MetadataLookUpType, type Container, type CosmosDiagnostics } from '@azure/cosmos';
-import { cosmosEmulatorKey, startCosmos } from '../../devhost/emulators/cosmos';
-import type { RunningEmulator } from '../../devhost/emulators/childEmulator';
+import { MetadataLookUpType, type Container, type CosmosDiagnostics } from '@azure/cosmos';
 import { passThroughPlan } from '../../devhost/emulators/cosmosQueryPlan';
-import { repoRoot } from '../support/devhost';
-import { freePort } from '../support/ports';
+import { startTestCosmos, type TestCosmos } from '../support/cosmosEmulator';
 
 describe('devhost Cosmos query plans', () => {
-  let cosmos: RunningEmulator;
-  let client: CosmosClient;
+  let cosmos: TestCosmos;
   let container: Container;
-  let endpoint: string;
 
   before(async () => {
-    const port = await freePort();
-    cosmos = await startCosmos({ port, cwd: repoRoot });
-    endpoint = `http://127.0.0.1:${port}`;
-    client = new CosmosClient({ endpoint, key: cosmosEmulatorKey });
-    const { database } = await client.databases.createIfNotExists({ id: 'plans' });
+    cosmos = await startTestCosmos();
+    const { database } = await cosmos.client.databases.createIfNotExists({ id: 'plans' });
     ({ container } = await database.containers.createIfNotExists({
       id: 'queue',
       partitionKey: { paths: ['/serviceId'] },
@@ -31,12 +23,11 @@ describe('devhost Cosmos query plans', () => {
   });
 
   after(async () => {
-    client.dispose();
-    await cosmos.stop();
+    await cosmos?.stop();
   });
 
   it('answers a query plan request with a plan and runs nothing', async () => {
-    const response = await fetch(`${endpoint}/dbs/plans/colls/queue/docs`, {
+    const response = await fetch(`${cosmos.endpoint}/dbs/plans/colls/queue/docs`, {
       method: 'POST',
       headers: { 'content-type': 'application/query+json', 'x-ms-cosmos-is-query-plan-request': 'True', 'x-ms-documentdb-isquery': 'True' },
       body: JSON.stringify({ query: 'SELECT TOP 2 * FROM q ORDER BY q.priority DESC, q.enqueueOrder ASC' }),

@@ -2,16 +2,12 @@
 // the domain's `offered` gives, and a task changed since its entry was written is not claimed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CosmosClient } from '@azure/cosmos';
-import { cosmosEmulatorKey, startCosmos } from '../../../devhost/emulators/cosmos';
-import type { RunningEmulator } from '../../../devhost/emulators/childEmulator';
 import { offered, transition, type Offer, type Task } from '../../../src/domain/task';
 import { queueEntry } from '../../../src/distribution/distribute';
 import { PreconditionFailedError } from '../../../src/distribution/ports';
 import { CosmosTaskStore } from '../../../src/storage/cosmosTaskStore';
+import { startTestCosmos, type TestCosmos } from '../../support/cosmosEmulator';
 import { makeService } from '../../support/distributionFixtures';
-import { repoRoot } from '../../support/devhost';
-import { freePort } from '../../support/ports';
 
 const at = '2026-11-21T10:00:00.000Z';
 
@@ -49,22 +45,18 @@ function offer(taskId: string, n: number, agentId: string, offeredAt: string): O
 }
 
 describe('CosmosTaskStore', () => {
-  let cosmos: RunningEmulator;
-  let client: CosmosClient;
+  let cosmos: TestCosmos;
   let store: CosmosTaskStore;
 
   before(async () => {
-    const port = await freePort();
-    cosmos = await startCosmos({ port, cwd: repoRoot });
-    client = new CosmosClient({ endpoint: `http://127.0.0.1:${port}/`, key: cosmosEmulatorKey });
-    const { database } = await client.databases.createIfNotExists({ id: 'switchboard' });
+    cosmos = await startTestCosmos();
+    const { database } = await cosmos.client.databases.createIfNotExists({ id: 'switchboard' });
     const { container } = await database.containers.createIfNotExists({ id: 'tasks', partitionKey: { paths: ['/id'] } });
     store = new CosmosTaskStore(container);
   });
 
   after(async () => {
-    client.dispose();
-    await cosmos.stop();
+    await cosmos?.stop();
   });
 
   it('claims a queued task from its entry as the domain offers it: first offer, then again after a decline', async () => {

@@ -2,14 +2,11 @@
 // and a version left behind by a crashed publish reclaimed only once it is clearly abandoned.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CosmosClient, type Container } from '@azure/cosmos';
-import { cosmosEmulatorKey, startCosmos } from '../../../devhost/emulators/cosmos';
-import type { RunningEmulator } from '../../../devhost/emulators/childEmulator';
+import type { Container } from '@azure/cosmos';
 import type { WorkflowVersion } from '../../../src/domain/workflow/model';
 import { AlreadyExistsError, PreconditionFailedError } from '../../../src/distribution/ports';
 import { CosmosWorkflowStore } from '../../../src/storage/cosmosWorkflowStore';
-import { repoRoot } from '../../support/devhost';
-import { freePort } from '../../support/ports';
+import { startTestCosmos, type TestCosmos } from '../../support/cosmosEmulator';
 
 function version(workflowId: string, n: number, createdAt: string, calendarId = 'office'): WorkflowVersion {
   return {
@@ -28,16 +25,14 @@ function version(workflowId: string, n: number, createdAt: string, calendarId = 
 }
 
 describe('CosmosWorkflowStore', () => {
-  let cosmos: RunningEmulator;
+  let cosmos: TestCosmos;
   let container: Container;
   let now = new Date('2026-11-21T10:00:00Z');
   let store: CosmosWorkflowStore;
 
   before(async () => {
-    const port = await freePort();
-    cosmos = await startCosmos({ port, cwd: repoRoot });
-    const client = new CosmosClient({ endpoint: `http://127.0.0.1:${port}/`, key: cosmosEmulatorKey });
-    const { database } = await client.databases.createIfNotExists({ id: 'switchboard' });
+    cosmos = await startTestCosmos();
+    const { database } = await cosmos.client.databases.createIfNotExists({ id: 'switchboard' });
     ({ container } = await database.containers.createIfNotExists({ id: 'workflows', partitionKey: { paths: ['/id'] } }));
     store = new CosmosWorkflowStore(container, () => now);
   });
