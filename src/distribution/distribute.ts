@@ -182,16 +182,16 @@ async function serveBatch(
     }));
 
   /**
-   * Decides who gets the task and claims it with `claim`, while the previous task's slot claim
+   * Decides who gets the task (its id, who refused it and how many offers it had, from its entry or
+   * from the task as read) and claims it with `claim`, while the previous task's slot claim
    * finishes; then claims the chosen agent's slot in the background. 'changed': the task was not
    * as `claim` expected, nothing was claimed for it. 'stop': nobody can take it. 'end': the batch
    * ends (a claim failed and its task went back to its place).
    */
   const decideAndClaim = async (
     head: Versioned<QueueEntry>,
-    task: { id: string; refusedBy: readonly string[] },
+    task: { id: string; refusedBy: readonly string[]; offerCount: number },
     claim: (offer: Offer) => Promise<Task | undefined>,
-    offerCount: number,
   ): Promise<'claimed' | 'changed' | 'stop' | 'end'> => {
     const now = deps.clock.now();
     // As a fresh read of the candidates would: only agents with a free slot (the round's own claims
@@ -200,7 +200,7 @@ async function serveBatch(
     // Prefer agents who have not refused this task; if only they can take it, offer it to them again.
     const decision = chooseAgent(service, task, agents, now) ?? chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now);
     if (!decision) return 'stop';
-    const offer = newOffer(service, task.id, offerCount, decision, now);
+    const offer = newOffer(service, task.id, task.offerCount, decision, now);
     // The task's claim goes out while the previous task's slot claim is under way. The slot is only
     // claimed once the previous one held, so an agent never holds an offer for a later task while
     // an earlier one goes back to its place. When the previous slot failed, both go back, this one
@@ -236,7 +236,7 @@ async function serveBatch(
       return 'skipped';
     }
     if (task.state === 'queued') {
-      const step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task) }, (offer) => claimAsRead(current, offer, deps), task.offers.length);
+      const step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task), offerCount: task.offers.length }, (offer) => claimAsRead(current, offer, deps));
       return step === 'changed' ? 'end' : step; // changed under us again: read the queue again
     }
     const previous = inFlight;
@@ -270,7 +270,7 @@ async function serveBatch(
       // From the entry, conditional on the task being as it was queued. When the task changed since,
       // or nobody can take it as the entry describes it, it is read and served as it is now: so a
       // task a crashed round left half claimed at the head is finished even when every slot is taken.
-      const fromEntry = await decideAndClaim(head, { id: entry.taskId, refusedBy: entry.refusedBy }, (offer) => claimQueued(entry, offer, deps), entry.offerCount);
+      const fromEntry = await decideAndClaim(head, { id: entry.taskId, refusedBy: entry.refusedBy, offerCount: entry.offerCount }, (offer) => claimQueued(entry, offer, deps));
       const step = fromEntry === 'changed' || fromEntry === 'stop' ? await serveAsRead(head) : fromEntry;
       if (step === 'claimed' || step === 'skipped') continue;
       stop = step === 'stop';
