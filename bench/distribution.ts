@@ -10,8 +10,11 @@
 //     run, double offers and agents over capacity (targets: p50 <= 50 ms, p99 <= 250 ms, >= 200/s, 0, 0).
 //     The agents run on a worker thread (bench/distributionAgents.ts), as agent desk calls run on
 //     other function instances than the distributor's.
-// Service Bus is replaced by an in-process per-service session runner: the figures are the
-// distributor's and Cosmos's, not the broker's (see `npm run bench -- servicebus`).
+// Everything Switchboard stores in Cosmos per offer is stored here too (the offer's notification in
+// `events`, the finished chat's record in `sessions`). Service Bus is not used: an in-process
+// per-service session runner stands for the `distribute` queue, and the ring-out timer's scheduled
+// message is not sent, so the figures are the distributor's and Cosmos's, not the broker's (see
+// `npm run bench -- servicebus`).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +31,7 @@ import type { DistributionDeps, DistributionSignal, QueueEntry } from '../src/di
 import { agentMapping } from '../src/storage/agentDocuments';
 import { freePort } from '../test/support/ports';
 import type { AgentsWorkerData, FromAgents, ToAgents } from './distributionAgents';
-import { agentDoc, enqueue, epoch, guardCapacity, serviceDoc, taskDoc, world, zero, type Counts, type World } from './distributionWorld';
+import { agentDoc, enqueue, epoch, guardCapacity, serviceDoc, taskDoc, unobserved, world, zero, type Counts, type World } from './distributionWorld';
 import { machineBusy, machineCpu, percentile } from './support';
 
 /** Service Bus sessions, in process: one round per service at a time; a request during a round runs another after it. */
@@ -100,6 +103,7 @@ function naiveDistributor(w: World): (serviceId: string) => Promise<number> {
         const agent = (await w.deps.agents.read(decision.chosenAgentId))!;
         await w.deps.agents.replace({ ...agent.value, offers: [...agent.value.offers, { offerId: `${head.taskId}.offer-1`, taskId: head.taskId, serviceId, offeredAt: now }], lastOfferAt: now }, agent.etag);
         await w.deps.queue.remove(serviceId, head.taskId);
+        await w.deps.notifier.notify(decision.chosenAgentId, `${head.taskId}.offer-1`, { type: 'offer', offerId: `${head.taskId}.offer-1`, taskId: head.taskId, serviceId, expiresAt: now });
         offers++;
       }
     });
@@ -119,7 +123,7 @@ async function costAtQueueLengths(database: ReturnType<CosmosClient['database']>
   for (const length of lengths) {
     for (const kind of ['switchboard', 'naive'] as const) {
       const signal = new SessionRunner();
-      const w = world(database, signal, { notify: async () => undefined });
+      const w = world(database, signal, unobserved);
       signal.deps = w.deps;
       const serviceId = `cost-${kind}-${length}`;
       await w.containers.services.items.create({ ...serviceDoc(serviceId) });

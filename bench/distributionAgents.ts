@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CosmosClient } from '@azure/cosmos';
 import { endAcw, finishTask } from '../src/distribution/afterCallWork';
 import { acceptOffer } from '../src/distribution/offerDecisions';
-import { guardCapacity, world } from './distributionWorld';
+import { guardCapacity, unobserved, world } from './distributionWorld';
 
 export interface AgentsWorkerData {
   endpoint: string;
@@ -22,7 +22,7 @@ if (parentPort) {
   const { endpoint, key, databaseName, latencyMs } = workerData as AgentsWorkerData;
   const client = new CosmosClient({ endpoint, key });
   const send = (message: FromAgents): void => port.postMessage(message);
-  const w = world(client.database(databaseName), { requestDistribution: async (serviceId) => send({ type: 'distribute', serviceId }) }, { notify: async () => undefined }, latencyMs);
+  const w = world(client.database(databaseName), { requestDistribution: async (serviceId) => send({ type: 'distribute', serviceId }) }, unobserved, latencyMs);
   const guard = guardCapacity(w);
   const pending = new Set<Promise<void>>();
   const failures: string[] = [];

@@ -20,6 +20,8 @@ import { agentMapping, CosmosAgentDirectory } from '../src/storage/agentDocument
 import { CosmosDocumentStore } from '../src/storage/cosmosDocumentStore';
 import { CosmosQueueStore } from '../src/storage/cosmosQueueStore';
 import { CosmosTaskStore } from '../src/storage/cosmosTaskStore';
+import { CosmosAgentNotifier } from '../src/storage/cosmosAgentNotifier';
+import { CosmosSessionLog } from '../src/storage/cosmosSessionLog';
 import { queueEntry } from '../src/distribution/distribute';
 import { duty, makeAgent, makeService } from '../test/support/distributionFixtures';
 
@@ -92,19 +94,48 @@ export function countDirectory(directory: AgentDirectory, meter: Meter): AgentDi
   };
 }
 
-export const noSessions: SessionLog = { record: async () => undefined, averageHandleSeconds: async () => undefined };
+export function countSessions(sessions: SessionLog, meter: Meter): SessionLog {
+  return {
+    record: (session) => counted(meter, 'writes', () => sessions.record(session)),
+    averageHandleSeconds: (serviceId, latest) => counted(meter, 'queries', () => sessions.averageHandleSeconds(serviceId, latest)),
+  };
+}
+
+/** The agent's notification stored as production stores it (counted), then shown to `observer`. */
+export function countNotifier(notifier: AgentNotifier, meter: Meter, observer: AgentNotifier): AgentNotifier {
+  return {
+    notify: async (agentId, eventId, event) => {
+      await counted(meter, 'writes', () => notifier.notify(agentId, eventId, event));
+      await observer.notify(agentId, eventId, event);
+    },
+  };
+}
+
+export const unobserved: AgentNotifier = { notify: async () => undefined };
 
 export interface World {
   counts: Counts;
   deps: DistributionDeps;
-  containers: Record<'services' | 'agents' | 'tasks' | 'queue', Container>;
+  containers: Record<'services' | 'agents' | 'tasks' | 'queue' | 'events' | 'sessions', Container>;
 }
 
-/** `latencyMs`: added before every store call, as a round trip to Cosmos DB would take. */
-export function world(database: ReturnType<CosmosClient['database']>, signal: DistributionSignal, notifier: AgentNotifier, latencyMs = 0): World {
+/**
+ * The distribution ports on Cosmos as production has them, each call counted, but for Service Bus:
+ * `signal` stands for the `distribute` queue, and the ring-out timer's scheduled message is not
+ * sent. Offer notifications are stored in `events` and then shown to `observer`. `latencyMs`: added
+ * before every store call, as a round trip to Cosmos DB would take.
+ */
+export function world(database: ReturnType<CosmosClient['database']>, signal: DistributionSignal, observer: AgentNotifier, latencyMs = 0): World {
   const counts = zero();
   const meter: Meter = { counts, latencyMs };
-  const containers = { services: database.container('services'), agents: database.container('agents'), tasks: database.container('tasks'), queue: database.container('queue') };
+  const containers = {
+    services: database.container('services'),
+    agents: database.container('agents'),
+    tasks: database.container('tasks'),
+    queue: database.container('queue'),
+    events: database.container('events'),
+    sessions: database.container('sessions'),
+  };
   const deps: DistributionDeps = {
     services: countStore(new CosmosDocumentStore<Service>(containers.services), meter),
     agents: countStore(new CosmosDocumentStore<Agent>(containers.agents, agentMapping), meter),
@@ -113,8 +144,8 @@ export function world(database: ReturnType<CosmosClient['database']>, signal: Di
     directory: countDirectory(new CosmosAgentDirectory(containers.agents), meter),
     signal,
     timeouts: { schedule: async () => undefined },
-    notifier,
-    sessions: noSessions,
+    notifier: countNotifier(new CosmosAgentNotifier(containers.events, () => new Date()), meter, observer),
+    sessions: countSessions(new CosmosSessionLog(containers.sessions), meter),
     clock: { now: () => new Date() },
   };
   return { counts, deps, containers };
