@@ -379,10 +379,19 @@ export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps
   return undefined;
 }
 
-/** Starts the offer's ring-out timer and tells the agent. Both are keyed by the offer, so repeating them is harmless. */
+/**
+ * Starts the offer's ring-out timer and tells the agent, both at once: the agent hears of the offer a
+ * round trip sooner than if the timer went first. Both are keyed by the offer, so repeating them is
+ * harmless: when either fails, the round fails once both have settled, and the next round announces
+ * the offer again. (A timer that fires on an offer accepted meanwhile changes nothing.)
+ */
 export async function announce(task: Task, offer: Offer, deps: DistributionDeps): Promise<void> {
-  await deps.timeouts.schedule({ kind: 'offer', taskId: task.id, offerId: offer.offerId }, new Date(offer.expiresAt));
-  await deps.notifier.notify(offer.agentId, offer.offerId, { type: 'offer', offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, expiresAt: offer.expiresAt });
+  const done = await Promise.allSettled([
+    deps.timeouts.schedule({ kind: 'offer', taskId: task.id, offerId: offer.offerId }, new Date(offer.expiresAt)),
+    deps.notifier.notify(offer.agentId, offer.offerId, { type: 'offer', offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, expiresAt: offer.expiresAt }),
+  ]);
+  const failed = done.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Finishes a claim a crashed round left half done; false when the offer had to be withdrawn. */
