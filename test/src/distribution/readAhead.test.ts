@@ -51,11 +51,11 @@ describe('reading the next batch ahead', () => {
     const { w, calls } = await sixTasks();
     w.world.beforeIo = async (label) => void calls.push(label);
     assert.equal((await distribute('s', w.deps)).offers, 6);
-    // The first batch (5 tasks, all to Ann, the longest idle): its fifth slot claim is followed by
-    // the next read of the queue before anything else of that batch.
+    // The first batch (3 tasks, all to Ann, the longest idle): its third and last slot claim is
+    // followed by the next read of the queue before anything else of that batch.
     const slotClaims = calls.flatMap((label, i) => (label === 'agents.replace' ? [i] : []));
-    const fifth = slotClaims[4]!;
-    assert.equal(calls[fifth + 1], 'queue.first', 'the next batch is read while the fifth slot is claimed');
+    const third = slotClaims[2]!;
+    assert.equal(calls[third + 1], 'queue.first', 'the next batch is read while the third slot is claimed');
     assert.deepEqual(w.world.violations, []);
   });
 
@@ -64,26 +64,26 @@ describe('reading the next batch ahead', () => {
     const claims: string[] = [];
     w.world.beforeIo = async (label) => {
       calls.push(label);
-      // While Ann's fifth slot is claimed, an admin lowers her capacity to 4: the claim fails.
-      if (label === 'agents.replace' && calls.filter((l) => l === 'agents.replace').length === 5) {
+      // While Ann's third slot (the first batch's last) is claimed, an admin lowers her capacity to
+      // 2: the claim fails.
+      if (label === 'agents.replace' && calls.filter((l) => l === 'agents.replace').length === 3) {
         const ann = w.agents.docs.get('ann')!;
-        w.agents.docs.set('ann', { value: { ...ann.value, imCapacity: 4 }, etag: '"admin-change"' });
+        w.agents.docs.set('ann', { value: { ...ann.value, imCapacity: 2 }, etag: '"admin-change"' });
       }
     };
     await distribute('s', claimsRecorded(w, claims));
     assert.deepEqual(w.world.violations, []);
     const [t1, t2, t3, t4, t5, t6] = ids as [string, string, string, string, string, string];
-    assert.deepEqual(claims, [t1, t2, t3, t4, t5, t5, t6], 'the withdrawn task is claimed again before the one behind it');
-    const fifth = (await w.tasks.read(ids[4]!))!.value;
+    assert.deepEqual(claims, [t1, t2, t3, t3, t4, t5, t6], 'the withdrawn task is claimed again before the one behind it');
+    const third = (await w.tasks.read(t3))!.value;
     assert.deepEqual(
-      fifth.offers.map((o) => [o.agentId, o.outcome]),
+      third.offers.map((o) => [o.agentId, o.outcome]),
       [
         ['ann', 'withdrawn'],
         ['bob', 'open'],
       ],
     );
-    const sixth = (await w.tasks.read(ids[5]!))!.value;
-    assert.deepEqual(sixth.offers.map((o) => o.agentId), ['bob']);
-    assert.equal((await w.agents.read('ann'))!.value.offers.length, 4);
+    for (const behind of [t4, t5, t6]) assert.deepEqual((await w.tasks.read(behind))!.value.offers.map((o) => o.agentId), ['bob']);
+    assert.equal((await w.agents.read('ann'))!.value.offers.length, 2);
   });
 });
