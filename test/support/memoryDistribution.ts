@@ -49,6 +49,8 @@ export class World {
   /** Invariant violations seen on writes. */
   readonly violations: string[] = [];
   sequence = 0;
+  /** What the queue has shown so far (set by the world, which owns the queue). */
+  issued: () => IssuedContext = () => ({ headRead: new Map(), waitingAtHeadRead: new Map() });
 
   async io(label: string): Promise<void> {
     await this.beforeIo(label);
@@ -64,14 +66,27 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
+/**
+ * Checks a write with what was known when it was issued (`issued`, taken before its I/O): what a
+ * caller had read by then is what it decided from; a read issued alongside the write cannot have
+ * informed it, whichever lands first.
+ */
+export type WriteCheck<T> = (before: T | undefined, after: T, issued: IssuedContext) => void;
+
+/** What the world's queue had shown each service when a write was issued. */
+export interface IssuedContext {
+  readonly headRead: ReadonlyMap<string, number>;
+  readonly waitingAtHeadRead: ReadonlyMap<string, ReadonlyMap<string, { etag: string; offers: number }>>;
+}
+
 export class MemoryStore<T extends { readonly id: string }> implements DocumentStore<T> {
   readonly docs = new Map<string, Versioned<T>>();
   readonly #world: World;
   readonly #name: string;
-  readonly #onWrite: (before: T | undefined, after: T) => void;
+  readonly #onWrite: WriteCheck<T>;
   #etags = 0;
 
-  constructor(world: World, name: string, onWrite: (before: T | undefined, after: T) => void = () => undefined) {
+  constructor(world: World, name: string, onWrite: WriteCheck<T> = () => undefined) {
     this.#world = world;
     this.#name = name;
     this.#onWrite = onWrite;
@@ -90,19 +105,21 @@ export class MemoryStore<T extends { readonly id: string }> implements DocumentS
   }
 
   async create(value: T): Promise<Versioned<T>> {
+    const issued = this.#world.issued();
     await this.#world.io(`${this.#name}.create`);
     if (this.docs.has(value.id)) throw new AlreadyExistsError(value.id);
-    this.#onWrite(undefined, value);
+    this.#onWrite(undefined, value, issued);
     const stored = this.#store(value);
     this.#world.wrote();
     return stored;
   }
 
   async replace(value: T, etag: string): Promise<Versioned<T>> {
+    const issued = this.#world.issued();
     await this.#world.io(`${this.#name}.replace`);
     const current = this.docs.get(value.id);
     if (!current || current.etag !== etag) throw new PreconditionFailedError(`${this.#name}/${value.id}`);
-    this.#onWrite(current.value, value);
+    this.#onWrite(current.value, value, issued);
     const stored = this.#store(value);
     this.#world.wrote();
     return stored;
@@ -110,11 +127,12 @@ export class MemoryStore<T extends { readonly id: string }> implements DocumentS
 
   /** Changes the document in one write when its ETag is still `etag` (as a Cosmos patch with If-Match does). */
   async updateIf(id: string, etag: string, change: (value: T) => T, operation: string): Promise<Versioned<T>> {
+    const issued = this.#world.issued();
     await this.#world.io(`${this.#name}.${operation}`);
     const current = this.docs.get(id);
     if (!current || current.etag !== etag) throw new PreconditionFailedError(`${this.#name}/${id}`);
     const value = change(clone(current.value));
-    this.#onWrite(current.value, value);
+    this.#onWrite(current.value, value, issued);
     const stored = this.#store(value);
     this.#world.wrote();
     return stored;
@@ -312,15 +330,17 @@ export interface MemoryDistribution {
 export function createMemoryDistribution(clock = new ManualClock()): MemoryDistribution {
   const world = new World();
   const queue = new MemoryQueue(world);
-  const tasks = new MemoryTaskStore(world, 'tasks', (before, after) => {
+  world.issued = () => ({ headRead: new Map(queue.lastHeadRead), waitingAtHeadRead: new Map(queue.waitingAtHeadRead) });
+  const tasks = new MemoryTaskStore(world, 'tasks', (before, after, issued) => {
     const open = after.offers.filter((o) => o.outcome === 'open').length;
     const accepted = after.offers.filter((o) => o.outcome === 'accepted').length;
     if (open > 1) world.violations.push(`task ${after.id} has ${open} open offers`);
     if (accepted > 1) world.violations.push(`task ${after.id} was accepted by ${accepted} agents`);
     if (before && before.assignedAgentId !== null && after.assignedAgentId !== before.assignedAgentId) world.violations.push(`task ${after.id} changed its connected agent`);
     if (before?.state === 'queued' && after.state === 'offered') {
-      // Invariant 3: nothing that was waiting when this round read its head may be ahead of the task offered.
-      const headRead = queue.lastHeadRead.get(after.serviceId) ?? 0;
+      // Invariant 3: nothing that was waiting when this round last read its head before it issued the
+      // claim may be ahead of the task offered.
+      const headRead = issued.headRead.get(after.serviceId) ?? 0;
       const ahead = queue
         .ordered(after.serviceId)
         .filter((e) => e.entry.taskId !== after.id && e.putSeq <= headRead && specifiedOrder(e.entry, { priority: after.priority, enqueueOrder: after.enqueueOrder }) < 0)
@@ -329,7 +349,7 @@ export function createMemoryDistribution(clock = new ManualClock()): MemoryDistr
         // is only waiting to be tidied away, and a task declined or rung out meanwhile raced the round.
         .filter((e) => {
           const now = tasks.docs.get(e.entry.taskId);
-          const then = queue.waitingAtHeadRead.get(after.serviceId)?.get(e.entry.taskId);
+          const then = issued.waitingAtHeadRead.get(after.serviceId)?.get(e.entry.taskId);
           if (now?.value.state !== 'queued' || then === undefined) return false;
           if (now.etag === then.etag) return true;
           // Changed since: passed over if the only offers made meanwhile were withdrawn (never reached anyone).
@@ -343,7 +363,14 @@ export function createMemoryDistribution(clock = new ManualClock()): MemoryDistr
     const load = after.offers.length + after.tasks.length;
     if (load > after.imCapacity) world.violations.push(`agent ${after.id} holds ${load} chats with capacity ${after.imCapacity}`);
   });
-  queue.queuedTasks = () => new Map([...tasks.docs.values()].filter((d) => d.value.state === 'queued').map((d) => [d.value.id, { etag: d.etag, offers: d.value.offers.length }]));
+  // A task waits in the queue once its entry shows it as it is: a declined task is queued by its own
+  // write and then re-enters the queue with a new entry; until then a round cannot see it waiting.
+  queue.queuedTasks = () =>
+    new Map(
+      [...tasks.docs.values()]
+        .filter((d) => d.value.state === 'queued' && queue.entries.get(`${d.value.serviceId}/${d.value.id}`)?.entry.taskEtag === d.etag)
+        .map((d) => [d.value.id, { etag: d.etag, offers: d.value.offers.length }]),
+    );
   const services = new MemoryStore<Service>(world, 'services');
   const signal = new RecordingSignal();
   const timeouts = new RecordingTimeouts(world);
