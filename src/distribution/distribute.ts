@@ -9,9 +9,11 @@
 // a task's claim overlaps the previous task's slot claim). An entry says how its task was when it
 // was queued, so a task is decided and claimed from its entry, conditional on the task's ETag then;
 // only a task changed since is read and decided again from what it says now. The next batch's
-// entries are read while the last slot claim of a batch is under way, and used if it held. Only the
-// ring-out timer, the agent's notification and tidying the queue entry run in the background, while
-// the next batch goes on (passing over the entries being tidied); the round ends when they are done.
+// entries are read while the last task of a batch is claimed, and that task's slot claim goes on
+// into the next batch, overlapping its first task's claim as within a batch; when it fails, both
+// go back as within a batch. Only the ring-out timer, the agent's notification and tidying the queue
+// entry run in the background, while the next batch goes on (passing over the entries being tidied);
+// the round ends when they are done.
 // When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
 // later task is offered while an earlier one still waits.
 import { freeSlots, ineligibility, type Agent } from '../domain/agent';
@@ -97,55 +99,107 @@ async function batches(service: Service, deps: DistributionDeps, tidying: Tidyin
   const required = service.distribution.policy === 'skills' ? service.distribution.requiredSkills : [];
   const freeIn = (candidates: Map<string, Versioned<Agent>>): number =>
     [...candidates.values()].reduce((sum, c) => sum + (ineligibility(c.value, service.id, required) === undefined ? freeSlots(c.value) : 0), 0);
+  const state: RoundState = { candidates: new Map(), offers: 0 };
   /**
    * The first entries of the queue, as many as the candidates have free slots (and at least one, so
    * that a task a crashed round left half claimed at the head is finished even when every slot is
-   * taken), passing over the entries being removed and `claiming` (an entry whose task is claimed).
+   * taken), passing over the entries being removed and `claiming` (entries whose tasks are claimed).
    */
-  const readHeads = async (candidates: Map<string, Versioned<Agent>>, claiming?: string): Promise<readonly Versioned<QueueEntry>[]> => {
-    const wanted = Math.max(1, Math.min(batchSize, freeIn(candidates)));
-    const passOver = new Set(tidying.entries());
-    if (claiming !== undefined) passOver.add(claiming);
+  const readHeads = async (claiming: readonly string[] = []): Promise<readonly Versioned<QueueEntry>[]> => {
+    const wanted = Math.max(1, Math.min(batchSize, freeIn(state.candidates)));
+    const passOver = new Set([...tidying.entries(), ...claiming]);
     return (await deps.queue.first(serviceId, wanted + passOver.size)).filter((head) => !passOver.has(head.etag)).slice(0, wanted);
   };
-  let offers = 0;
-  let snapshot: { candidates: Map<string, Versioned<Agent>>; readAt: number } | undefined;
-  /** The next batch's entries, read while the last slot claim of the batch before was under way. */
+  let readAt: number | undefined;
+  /** The next batch's entries, read while the last task of the batch before was claimed. */
   let readAhead: Promise<readonly Versioned<QueueEntry>[]> | undefined;
-  for (let batch = 0; batch < (maxOffersPerRound / batchSize) * 4; batch++) {
-    // The candidates first: the batch is no larger than the free slots, so an assignment costs the
-    // same whether ten or ten thousand tasks wait. They are read again when the last read is old or
-    // has no free slot left; meanwhile the round's own claims keep it current, and an agent changed
-    // by someone else fails its ETag-conditional slot claim and is decided again from a fresh read.
-    const now = deps.clock.now().getTime();
-    const fresh = !snapshot || now - snapshot.readAt > candidatesMaxAgeMs || freeIn(snapshot.candidates) === 0;
-    if (fresh || !snapshot) {
-      snapshot = { candidates: new Map((await deps.directory.candidatesFor(service.id)).map((c) => [c.value.id, c])), readAt: now };
-      readAhead = undefined; // sized for the agents read before; the queue is read again
+  /** The last slot claim of the batch before, still under way while the next batch's first task is claimed. */
+  let carried: InFlight | undefined;
+  /** Settles the carried slot claim; false when it failed and its task went back to its place. */
+  const land = async (): Promise<boolean> => {
+    const flight = carried;
+    carried = undefined;
+    if (!flight || (await settleFlight(flight, state, tidying, deps))) return true;
+    readAhead = undefined; // read before the task went back: the queue is read again
+    await withdrawOffer(flight.claimed.task.id, flight.claimed.offer.offerId, deps);
+    return false;
+  };
+  /** Batch after batch; true when the round stopped at its limit with work left. */
+  const loop = async (): Promise<boolean> => {
+    for (let batch = 0; batch < (maxOffersPerRound / batchSize) * 4; batch++) {
+      // The candidates first: the batch is no larger than the free slots, so an assignment costs the
+      // same whether ten or ten thousand tasks wait. They are read again when the last read is old or
+      // has no free slot left (once the claim carried over has landed, so that the read shows it);
+      // meanwhile the round's own claims keep it current, and an agent changed by someone else fails
+      // its ETag-conditional slot claim and is decided again from a fresh read.
+      const now = deps.clock.now().getTime();
+      const fresh = readAt === undefined || now - readAt > candidatesMaxAgeMs || freeIn(state.candidates) === 0;
+      if (fresh) {
+        await land();
+        state.candidates = new Map((await deps.directory.candidatesFor(service.id)).map((c) => [c.value.id, c]));
+        readAt = now;
+        readAhead = undefined; // sized for the agents read before; the queue is read again
+      }
+      const heads = (await readAhead) ?? (await readHeads());
+      readAhead = undefined;
+      if (heads.length === 0) {
+        // Nothing more waits, unless the claim carried over failed and put its task back.
+        if (await land()) return false;
+        continue;
+      }
+      const outcome = await serveBatch(service, heads, state, deps, tidying, readHeads, carried);
+      carried = outcome.carried;
+      readAhead = outcome.next;
+      if (outcome.stop) {
+        // Nobody could take the head: the round is over, unless an older read of the agents said so.
+        if (fresh) return false;
+        readAt = undefined;
+      }
+      if (state.offers >= maxOffersPerRound || tidying.failed) return !tidying.failed;
     }
-    const candidates = snapshot.candidates;
-    const heads = (await readAhead) ?? (await readHeads(candidates));
-    readAhead = undefined;
-    if (heads.length === 0) return { offers, more: false };
-    const outcome = await serveBatch(service, heads, candidates, deps, tidying, (claiming) => readHeads(candidates, claiming));
-    readAhead = outcome.next;
-    offers += outcome.offers;
-    if (outcome.stop) {
-      // Nobody could take the head: the round is over, unless an older read of the agents said so.
-      if (fresh) return { offers, more: false };
-      snapshot = undefined;
-    }
-    if (offers >= maxOffersPerRound || tidying.failed) break;
+    return !tidying.failed;
+  };
+  let more: boolean;
+  try {
+    more = await loop();
+  } finally {
+    // However the round ends, the claim carried over is settled: announced when it held.
+    if (!(await land())) more = !tidying.failed;
   }
-  return { offers, more: !tidying.failed };
+  return { offers: state.offers, more };
+}
+
+/** What a round keeps while it decides: the candidates, kept current by its own claims, and the offers made. */
+interface RoundState {
+  candidates: Map<string, Versioned<Agent>>;
+  offers: number;
+}
+
+/**
+ * Whether a flight's slot claim held; then its offer is announced and its entry removed in the
+ * background. Memoized: a flight settles once, whichever batch looks first.
+ */
+function settleFlight(flight: InFlight, state: RoundState, tidying: Tidying, deps: DistributionDeps): Promise<boolean> {
+  return (flight.settled ??= flight.slot.then((slot) => {
+    if (!slot) {
+      // The agent changed since the candidates were read; the caller puts the task back.
+      state.candidates.delete(flight.claimed.offer.agentId);
+      return false;
+    }
+    state.candidates.set(slot.value.id, slot);
+    state.offers++;
+    tidying.add(flight.head, announce(flight.claimed.task, flight.claimed.offer, deps).then(() => removeEntry(flight.head, deps)));
+    return true;
+  }));
 }
 
 interface BatchOutcome {
-  offers: number;
   /** No agent can take the head of the queue: the round is over until something changes. */
   stop: boolean;
-  /** The next batch's entries, when every task of this one was claimed and its last slot held. */
+  /** The next batch's entries, read while the last task was claimed, when every task was served. */
   next?: Promise<readonly Versioned<QueueEntry>[]>;
+  /** The last task's slot claim, still under way: the next batch settles it while claiming its first task. */
+  carried?: InFlight;
 }
 
 /** A claimed task whose agent's slot is being claimed while the next task is decided and claimed. */
@@ -159,29 +213,18 @@ interface InFlight {
 async function serveBatch(
   service: Service,
   heads: readonly Versioned<QueueEntry>[],
-  candidates: Map<string, Versioned<Agent>>,
+  state: RoundState,
   deps: DistributionDeps,
   tidying: Tidying,
-  readNext: (claiming: string) => Promise<readonly Versioned<QueueEntry>[]>,
+  readNext: (claiming: readonly string[]) => Promise<readonly Versioned<QueueEntry>[]>,
+  carried: InFlight | undefined,
 ): Promise<BatchOutcome> {
-  let offers = 0;
+  const candidates = state.candidates;
   let stop = false;
-  let inFlight: InFlight | undefined;
+  let inFlight = carried;
   let next: Promise<readonly Versioned<QueueEntry>[]> | undefined;
   const withdraw = (flight: InFlight): Promise<void> => withdrawOffer(flight.claimed.task.id, flight.claimed.offer.offerId, deps);
-  // Whether the slot claim succeeded; then the offer is announced. Memoized: a flight settles once.
-  const settle = (flight: InFlight): Promise<boolean> =>
-    (flight.settled ??= flight.slot.then((slot) => {
-      if (!slot) {
-        // The agent changed since the candidates were read; the caller puts the task back.
-        candidates.delete(flight.claimed.offer.agentId);
-        return false;
-      }
-      candidates.set(slot.value.id, slot);
-      offers++;
-      tidying.add(flight.head, announce(flight.claimed.task, flight.claimed.offer, deps).then(() => removeEntry(flight.head, deps)));
-      return true;
-    }));
+  const settle = (flight: InFlight): Promise<boolean> => settleFlight(flight, state, tidying, deps);
 
   /**
    * Decides who gets the task (its id, who refused it and how many offers it had, from its entry or
@@ -265,10 +308,18 @@ async function serveBatch(
     return 'skipped';
   };
 
+  /** Whether the last slot claim goes on into the next batch, which settles it while claiming its first task. */
+  let carry = false;
   try {
     let served = true;
-    for (const head of heads) {
+    for (const [index, head] of heads.entries()) {
       const entry = head.value;
+      if (index === heads.length - 1) {
+        // The next batch's entries are read while the last task is claimed, passing over it and the
+        // task whose slot is being claimed. They are used only if this batch is served to its end.
+        next = readNext([head.etag, ...(inFlight ? [inFlight.head.etag] : [])]);
+        next.catch(() => undefined); // one that is not used must not fail unobserved
+      }
       // From the entry, conditional on the task being as it was queued. When the task changed since,
       // or nobody can take it as the entry describes it, it is read and served as it is now: so a
       // task a crashed round left half claimed at the head is finished even when every slot is taken.
@@ -279,21 +330,18 @@ async function serveBatch(
       served = false;
       break;
     }
-    // Every task of the batch was served: the next batch's entries are read while the last slot
-    // claim is under way, and used only if it holds (else its task went back to the queue).
-    if (served && inFlight) next = readNext(inFlight.head.etag);
+    if (!served) next = undefined;
+    carry = next !== undefined;
   } finally {
-    // A read ahead that is not used must not fail unobserved; one that is used fails the next batch.
-    next?.catch(() => undefined);
-    // Whatever happens in the loop, the claim under way is settled (and announced when it held).
-    // A last slot claim that failed put its task back: the round must look at the queue again.
-    if (inFlight && !(await settle(inFlight))) {
+    // Unless it goes on into the next batch, the claim under way is settled (and announced when it
+    // held). A last slot claim that failed put its task back: the round must look at the queue again.
+    if (!carry && inFlight && !(await settle(inFlight))) {
       await withdraw(inFlight);
       stop = false;
       next = undefined;
     }
   }
-  return { offers, stop, ...(next ? { next } : {}) };
+  return { stop, ...(next ? { next } : {}), ...(carry && inFlight ? { carried: inFlight } : {}) };
 }
 
 async function removeEntry(head: Versioned<QueueEntry>, deps: DistributionDeps): Promise<void> {

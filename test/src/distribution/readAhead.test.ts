@@ -1,6 +1,6 @@
-// A round reads the next batch's queue entries while the last slot claim of a batch is under way,
-// and uses them only when that claim holds: a task whose slot claim failed goes back to its place
-// and is offered before the tasks behind it.
+// A round reads the next batch's queue entries while the last task of a batch is claimed, and that
+// task's slot claim goes on while the next batch's first task is claimed. When it fails, both tasks
+// go back to their places and are offered in their order, before the tasks behind them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createTask } from '../../../src/distribution/createTask';
@@ -46,44 +46,69 @@ function claimsRecorded(w: ReturnType<typeof createMemoryDistribution>, claims: 
   return { ...w.deps, tasks: recording };
 }
 
+/** Every store call is recorded as it is issued; a slot claim (agents.replace) answers a turn of the event loop later, as a round trip does. */
+function slowSlots(calls: string[], before: (label: string) => void = () => undefined): (label: string) => Promise<void> {
+  return async (label) => {
+    calls.push(label);
+    before(label);
+    if (label === 'agents.replace') await new Promise((resolve) => setImmediate(resolve));
+  };
+}
+
 describe('reading the next batch ahead', () => {
-  it('reads the queue for the next batch while the last slot of a batch is claimed', async () => {
+  it('reads the next batch while the last task of a batch is claimed, and claims its first task while that last slot is claimed', async () => {
     const { w, calls } = await sixTasks();
-    w.world.beforeIo = async (label) => void calls.push(label);
-    assert.equal((await distribute('s', w.deps)).offers, 6);
-    // The first batch (3 tasks, all to Ann, the longest idle): its third and last slot claim is
-    // followed by the next read of the queue before anything else of that batch.
-    const slotClaims = calls.flatMap((label, i) => (label === 'agents.replace' ? [i] : []));
-    const third = slotClaims[2]!;
-    assert.equal(calls[third + 1], 'queue.first', 'the next batch is read while the third slot is claimed');
+    w.world.beforeIo = slowSlots(calls);
+    const agents = w.deps.agents;
+    const deps: DistributionDeps = {
+      ...w.deps,
+      agents: {
+        read: (id) => agents.read(id),
+        create: (value) => agents.create(value),
+        delete: (id, etag) => agents.delete(id, etag),
+        list: (size, token) => agents.list(size, token),
+        replace: async (value, etag) => {
+          const stored = await agents.replace(value, etag);
+          calls.push('agents.replace:done');
+          return stored;
+        },
+      },
+    };
+    assert.equal((await distribute('s', deps)).offers, 6);
+    // Two batches of 3, all to Ann (the longest idle).
+    const nth = (label: string, n: number): number => calls.flatMap((l, i) => (l === label ? [i] : []))[n - 1] ?? -1;
+    assert.ok(nth('queue.first', 2) < nth('tasks.offerQueued', 3), 'the next batch is read while the third (last) task is claimed');
+    assert.ok(nth('tasks.offerQueued', 4) < nth('agents.replace:done', 3), "the next batch's first task is claimed while the third slot is claimed");
     assert.deepEqual(w.world.violations, []);
   });
 
-  it('reads the queue again when that last slot claim fails, so its task is offered before the tasks behind it', async () => {
+  it('when that last slot claim fails, its task goes back before the next batch\'s first, and is offered before it', async () => {
     const { w, ids, calls } = await sixTasks();
     const claims: string[] = [];
-    w.world.beforeIo = async (label) => {
-      calls.push(label);
-      // While Ann's third slot (the first batch's last) is claimed, an admin lowers her capacity to
-      // 2: the claim fails.
+    // While Ann's third slot (the first batch's last) is claimed, an admin lowers her capacity to
+    // 2: the claim fails.
+    w.world.beforeIo = slowSlots(calls, (label) => {
       if (label === 'agents.replace' && calls.filter((l) => l === 'agents.replace').length === 3) {
         const ann = w.agents.docs.get('ann')!;
         w.agents.docs.set('ann', { value: { ...ann.value, imCapacity: 2 }, etag: '"admin-change"' });
       }
-    };
+    });
     await distribute('s', claimsRecorded(w, claims));
     assert.deepEqual(w.world.violations, []);
     const [t1, t2, t3, t4, t5, t6] = ids as [string, string, string, string, string, string];
-    assert.deepEqual(claims, [t1, t2, t3, t3, t4, t5, t6], 'the withdrawn task is claimed again before the one behind it');
-    const third = (await w.tasks.read(t3))!.value;
-    assert.deepEqual(
-      third.offers.map((o) => [o.agentId, o.outcome]),
-      [
-        ['ann', 'withdrawn'],
-        ['bob', 'open'],
-      ],
-    );
-    for (const behind of [t4, t5, t6]) assert.deepEqual((await w.tasks.read(behind))!.value.offers.map((o) => o.agentId), ['bob']);
+    // The fourth task was claimed for Ann while her third slot was claimed; it went back too.
+    assert.deepEqual(claims, [t1, t2, t3, t4, t3, t4, t5, t6], 'the withdrawn tasks are claimed again in their order');
+    const offersOf = async (id: string) => (await w.tasks.read(id))!.value.offers.map((o) => [o.agentId, o.outcome]);
+    assert.deepEqual(await offersOf(t3), [
+      ['ann', 'withdrawn'],
+      ['bob', 'open'],
+    ]);
+    assert.deepEqual(await offersOf(t4), [
+      ['ann', 'withdrawn'],
+      ['bob', 'open'],
+    ]);
+    for (const behind of [t5, t6]) assert.deepEqual(await offersOf(behind), [['bob', 'open']]);
+    assert.equal(w.notifier.events.has(`${t4}.offer-1`), false, 'the withdrawn offer never reached Ann');
     assert.equal((await w.agents.read('ann'))!.value.offers.length, 2);
   });
 });
