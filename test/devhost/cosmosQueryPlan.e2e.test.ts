@@ -56,7 +56,10 @@ describe('devhost Cosmos query plans', () => {
       const planSize = Buffer.byteLength(JSON.stringify(passThroughPlan));
       for (const diagnostics of [head.diagnostics, count.diagnostics, across.diagnostics] as CosmosDiagnostics[]) {
         const lookups = diagnostics.clientSideRequestStatistics.metadataDiagnostics.metadataLookups.filter((l) => l.metaDataType === MetadataLookUpType.QueryPlanLookUp);
-        assert.ok(lookups.length >= 1, 'the SDK asks for a plan before each query');
+        // Made to follow the plan, the SDK waits for it before the query. Otherwise it asks for the
+        // plan alongside the query without waiting, and the look-up is in the query's diagnostics
+        // only when its answer came first (the first test asks the emulator for a plan directly).
+        if (forceQueryPlan) assert.ok(lookups.length >= 1, 'the SDK asks for a plan before each query');
         for (const lookup of lookups) assert.equal(lookup.responsePayloadLengthInBytes, planSize, 'and gets the plan, not the rows');
       }
     });
