@@ -151,6 +151,32 @@ describe('task distribution through devhost', () => {
     assert.equal((await position(low.id)).position, 1);
   });
 
+  it('serves a queue longer than a batch in one round: each task offered once, in the order the positions said', async () => {
+    const serviceId = await service();
+    const priorities = [1, 5, 1, 9, 5, 1, 9];
+    const tasks: Task[] = [];
+    for (const priority of priorities) tasks.push(await task(serviceId, { priority }));
+    const byPosition = await Promise.all(tasks.map(async (t) => ({ id: t.id, position: (await position(t.id)).position ?? 0 })));
+    const inQueueOrder = byPosition.sort((a, b) => a.position - b.position).map((t) => t.id);
+    const expected = tasks
+      .map((t, arrival) => ({ id: t.id, priority: priorities[arrival] ?? 0, arrival }))
+      .sort((a, b) => b.priority - a.priority || a.arrival - b.arrival)
+      .map((t) => t.id);
+    assert.deepEqual(inQueueOrder, expected, 'positions: priority, then arrival');
+    // One agent with room for all seven: one round serves them in batches, each batch's last slot
+    // claim going on into the next batch.
+    const agentId = await agent([serviceId], { imCapacity: 7 });
+    const s = await offered(agentId, 7);
+    assert.deepEqual(s.offers.map((o) => o.taskId).sort(), [...expected].sort());
+    const offers = await Promise.all(expected.map(async (id) => (await readTask(id)).offers));
+    assert.ok(
+      offers.every((o) => o.length === 1 && o[0]?.outcome === 'open'),
+      'each task has one open offer',
+    );
+    const offeredAt = offers.map((o) => Date.parse(o[0]?.offeredAt ?? ''));
+    assert.deepEqual([...offeredAt].sort((a, b) => a - b), offeredAt, 'offers made in queue order');
+  });
+
   it('respects duty profiles, presence with a not-available reason, and the skills policy', async () => {
     const serviceId = await service({ distribution: { policy: 'skills', requiredSkills: [{ skill: 'french', minLevel: 5 }], ronaTimeoutSeconds: 30 } });
     const novice = await agent([serviceId], { skills: { french: 2 } });
