@@ -32,7 +32,13 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
     this.#mapping = mapping;
   }
 
-  #versioned(document: Stored | undefined): Versioned<T> {
+  /** The container, for stores that add operations of their own. */
+  protected get container(): Container {
+    return this.#container;
+  }
+
+  /** A document as Cosmos returned it, as the domain value and its ETag. */
+  protected versioned(document: Stored | undefined): Versioned<T> {
     if (!document?._etag) throw new Error(`Cosmos returned no document or no ETag in ${this.#container.id}`);
     return { value: this.#mapping.fromDocument(stripSystemProperties(document)), etag: document._etag };
   }
@@ -40,7 +46,7 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
   async read(id: string): Promise<Versioned<T> | undefined> {
     try {
       const { resource, statusCode } = await this.#container.item(id, id).read<Stored>();
-      return statusCode === 404 || !resource ? undefined : this.#versioned(resource);
+      return statusCode === 404 || !resource ? undefined : this.versioned(resource);
     } catch (err) {
       if (cosmosStatus(err) === 404) return undefined;
       throw err;
@@ -50,7 +56,7 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
   async create(value: T): Promise<Versioned<T>> {
     try {
       const { resource } = await this.#container.items.create<Stored>(this.#mapping.toDocument(value));
-      return this.#versioned(resource);
+      return this.versioned(resource);
     } catch (err) {
       if (cosmosStatus(err) === 409) throw new AlreadyExistsError(`${this.#container.id}/${value.id} exists`);
       throw err;
@@ -60,7 +66,7 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
   async replace(value: T, etag: string): Promise<Versioned<T>> {
     try {
       const { resource } = await this.#container.item(value.id, value.id).replace<Stored>(this.#mapping.toDocument(value), { accessCondition: { type: 'IfMatch', condition: etag } });
-      return this.#versioned(resource);
+      return this.versioned(resource);
     } catch (err) {
       const status = cosmosStatus(err);
       if (status === 412 || status === 404) throw new PreconditionFailedError(`${this.#container.id}/${value.id} changed (${String(status)})`);
@@ -83,6 +89,6 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
   async list(pageSize: number, continuationToken?: string): Promise<Page<T>> {
     const iterator = this.#container.items.query<Stored>('SELECT * FROM c ORDER BY c.id', { maxItemCount: pageSize, ...(continuationToken ? { continuationToken } : {}) });
     const page = await iterator.fetchNext();
-    return { items: page.resources.map((r) => this.#versioned(r)), continuationToken: page.continuationToken ?? undefined };
+    return { items: page.resources.map((r) => this.versioned(r)), continuationToken: page.continuationToken ?? undefined };
   }
 }
