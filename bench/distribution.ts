@@ -25,7 +25,7 @@ import { provisionCosmos } from '../devhost/emulators/resources';
 import { resourceManifest } from '../src/config/resourceManifest';
 import type { Agent } from '../src/domain/agent';
 import { chooseAgent } from '../src/domain/routing';
-import { transition } from '../src/domain/task';
+import { nextOfferId, offered, type Offer } from '../src/domain/task';
 import { distribute } from '../src/distribution/distribute';
 import type { DistributionDeps, DistributionSignal, QueueEntry } from '../src/distribution/ports';
 import { agentMapping } from '../src/storage/agentDocuments';
@@ -96,14 +96,12 @@ function naiveDistributor(w: World): (serviceId: string) => Promise<number> {
         if (!decision) return offers;
         const stored = (await w.deps.tasks.read(head.taskId))!;
         const now = new Date().toISOString();
-        await w.deps.tasks.replace(
-          transition(stored.value, 'offered', { offers: [{ offerId: `${head.taskId}.offer-1`, agentId: decision.chosenAgentId, offeredAt: now, expiresAt: now, outcome: 'open', decidedAt: null, routing: decision, afterCallWork: service.afterCallWork }] }),
-          stored.etag,
-        );
+        const offer: Offer = { offerId: nextOfferId(head.taskId, stored.value.offers.length), agentId: decision.chosenAgentId, offeredAt: now, expiresAt: now, outcome: 'open', decidedAt: null, routing: decision, afterCallWork: service.afterCallWork };
+        await w.deps.tasks.replace(offered(stored.value, offer), stored.etag);
         const agent = (await w.deps.agents.read(decision.chosenAgentId))!;
-        await w.deps.agents.replace({ ...agent.value, offers: [...agent.value.offers, { offerId: `${head.taskId}.offer-1`, taskId: head.taskId, serviceId, offeredAt: now }], lastOfferAt: now }, agent.etag);
+        await w.deps.agents.replace({ ...agent.value, offers: [...agent.value.offers, { offerId: offer.offerId, taskId: head.taskId, serviceId, offeredAt: now }], lastOfferAt: now }, agent.etag);
         await w.deps.queue.remove(serviceId, head.taskId);
-        await w.deps.notifier.notify(decision.chosenAgentId, `${head.taskId}.offer-1`, { type: 'offer', offerId: `${head.taskId}.offer-1`, taskId: head.taskId, serviceId, expiresAt: now });
+        await w.deps.notifier.notify(offer.agentId, offer.offerId, { type: 'offer', offerId: offer.offerId, taskId: head.taskId, serviceId, expiresAt: now });
         offers++;
       }
     });
