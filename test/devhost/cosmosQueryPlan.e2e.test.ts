@@ -13,12 +13,14 @@ describe('devhost Cosmos query plans', () => {
 
   before(async () => {
     cosmos = await startTestCosmos();
-    const { database } = await cosmos.client.databases.createIfNotExists({ id: 'plans' });
-    ({ container } = await database.containers.createIfNotExists({
-      id: 'queue',
-      partitionKey: { paths: ['/serviceId'] },
-      indexingPolicy: { compositeIndexes: [[{ path: '/priority', order: 'descending' }, { path: '/enqueueOrder', order: 'ascending' }]] },
-    }));
+    container = await cosmos.container(
+      {
+        id: 'queue',
+        partitionKey: { paths: ['/serviceId'] },
+        indexingPolicy: { compositeIndexes: [[{ path: '/priority', order: 'descending' }, { path: '/enqueueOrder', order: 'ascending' }]] },
+      },
+      'plans',
+    );
     for (let i = 0; i < 6; i++) await container.items.create({ id: `e${i}`, serviceId: i % 2 === 0 ? 's1' : 's2', priority: i % 3, enqueueOrder: `k${i}` });
   });
 

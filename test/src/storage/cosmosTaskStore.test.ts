@@ -50,9 +50,7 @@ describe('CosmosTaskStore', () => {
 
   before(async () => {
     cosmos = await startTestCosmos();
-    const { database } = await cosmos.client.databases.createIfNotExists({ id: 'switchboard' });
-    const { container } = await database.containers.createIfNotExists({ id: 'tasks', partitionKey: { paths: ['/id'] } });
-    store = new CosmosTaskStore(container);
+    store = new CosmosTaskStore(await cosmos.container({ id: 'tasks', partitionKey: { paths: ['/id'] } }));
   });
 
   after(async () => {

@@ -32,8 +32,7 @@ describe('CosmosWorkflowStore', () => {
 
   before(async () => {
     cosmos = await startTestCosmos();
-    const { database } = await cosmos.client.databases.createIfNotExists({ id: 'switchboard' });
-    ({ container } = await database.containers.createIfNotExists({ id: 'workflows', partitionKey: { paths: ['/id'] } }));
+    container = await cosmos.container({ id: 'workflows', partitionKey: { paths: ['/id'] } });
     store = new CosmosWorkflowStore(container, () => now);
   });
   after(async () => {
