@@ -119,9 +119,8 @@ async function batches(service: Service, deps: DistributionDeps, tidying: Tidyin
   const land = async (): Promise<boolean> => {
     const flight = carried;
     carried = undefined;
-    if (!flight || (await settleFlight(flight, state, tidying, deps))) return true;
+    if (!flight || (await landFlight(flight, state, tidying, deps))) return true;
     readAhead = undefined; // read before the task went back: the queue is read again
-    await withdrawOffer(flight.claimed.task.id, flight.claimed.offer.offerId, deps);
     return false;
   };
   /** Batch after batch; true when the round stopped at its limit with work left. */
@@ -193,6 +192,17 @@ function settleFlight(flight: InFlight, state: RoundState, tidying: Tidying, dep
   }));
 }
 
+/** Settles a flight, and withdraws its offer when the slot claim failed; false then (its task went back to its place). */
+async function landFlight(flight: InFlight, state: RoundState, tidying: Tidying, deps: DistributionDeps): Promise<boolean> {
+  if (await settleFlight(flight, state, tidying, deps)) return true;
+  await withdrawFlight(flight, deps);
+  return false;
+}
+
+function withdrawFlight(flight: InFlight, deps: DistributionDeps): Promise<void> {
+  return withdrawOffer(flight.claimed.task.id, flight.claimed.offer.offerId, deps);
+}
+
 interface BatchOutcome {
   /** No agent can take the head of the queue: the round is over until something changes. */
   stop: boolean;
@@ -223,8 +233,13 @@ async function serveBatch(
   let stop = false;
   let inFlight = carried;
   let next: Promise<readonly Versioned<QueueEntry>[]> | undefined;
-  const withdraw = (flight: InFlight): Promise<void> => withdrawOffer(flight.claimed.task.id, flight.claimed.offer.offerId, deps);
   const settle = (flight: InFlight): Promise<boolean> => settleFlight(flight, state, tidying, deps);
+  /** Settles the claim under way (withdrawn when it failed); false when its task went back to its place. */
+  const land = async (): Promise<boolean> => {
+    const flight = inFlight;
+    inFlight = undefined;
+    return !flight || landFlight(flight, state, tidying, deps);
+  };
 
   /**
    * Decides who gets the task (its id, who refused it and how many offers it had, from its entry or
@@ -255,7 +270,7 @@ async function serveBatch(
     inFlight = undefined; // settled (had the claim failed, the finally below would settle it)
     if (previous && !previousHeld) {
       if (claimed) await withdrawOffer(claimed.id, offer.offerId, deps);
-      await withdraw(previous);
+      await withdrawFlight(previous, deps);
       return 'end';
     }
     if (!claimed) return 'changed';
@@ -284,13 +299,7 @@ async function serveBatch(
       const step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task), offerCount: task.offers.length }, (offer) => claimAsRead(current, offer, deps));
       return step === 'changed' ? 'end' : step; // changed under us again: read the queue again
     }
-    const previous = inFlight;
-    const previousHeld = previous ? await settle(previous) : true;
-    inFlight = undefined;
-    if (previous && !previousHeld) {
-      await withdraw(previous);
-      return 'end';
-    }
+    if (!(await land())) return 'end';
     // A round crashed after claiming the task: finish what it started before going on. An offer
     // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
     // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
@@ -335,8 +344,7 @@ async function serveBatch(
   } finally {
     // Unless it goes on into the next batch, the claim under way is settled (and announced when it
     // held). A last slot claim that failed put its task back: the round must look at the queue again.
-    if (!carry && inFlight && !(await settle(inFlight))) {
-      await withdraw(inFlight);
+    if (!carry && !(await land())) {
       stop = false;
       next = undefined;
     }
