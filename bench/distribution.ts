@@ -16,7 +16,7 @@
 // message is not sent, so the figures are the distributor's and Cosmos's, not the broker's (see
 // `npm run bench -- servicebus`).
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CosmosClient } from '@azure/cosmos';
@@ -32,7 +32,7 @@ import { agentMapping } from '../src/storage/agentDocuments';
 import { freePort } from '../test/support/ports';
 import type { AgentsWorkerData, FromAgents, ToAgents } from './distributionAgents';
 import { agentDoc, enqueue, epoch, guardCapacity, serviceDoc, taskDoc, unobserved, world, zero, type Counts, type World } from './distributionWorld';
-import { machineBusy, machineCpu, percentile } from './support';
+import { machineBusy, machineCpu, percentile, processCpuMs } from './support';
 
 /** Service Bus sessions, in process: one round per service at a time; a request during a round runs another after it. */
 class SessionRunner implements DistributionSignal {
@@ -147,7 +147,7 @@ async function costAtQueueLengths(database: ReturnType<CosmosClient['database']>
   }
 }
 
-async function throughput(database: ReturnType<CosmosClient['database']>, endpoint: string, agents: number, waiting: number, probes: number, latencyMs: number): Promise<void> {
+async function throughput({ database, endpoint, pid }: BenchCosmos, agents: number, waiting: number, probes: number, latencyMs: number): Promise<void> {
   const serviceId = 'load';
   const offeredAt = new Map<string, number>();
   const enqueuedAt = new Map<string, number>();
@@ -189,6 +189,7 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
   const started = performance.now();
   const cpuAtStart = machineCpu();
   const processCpuAtStart = process.cpuUsage();
+  const cosmosCpuAtStart = processCpuMs(pid);
   const distributorLoopAtStart = performance.eventLoopUtilization();
   const agentsLoopAtStart = agentsThread.performance.eventLoopUtilization();
   await signal.requestDistribution(serviceId);
@@ -208,6 +209,7 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
   const seconds = (performance.now() - started) / 1000;
   const cpuAtEnd = machineCpu();
   const processCpu = process.cpuUsage(processCpuAtStart);
+  const cosmosCpuAtEnd = processCpuMs(pid);
   const distributorLoop = performance.eventLoopUtilization(distributorLoopAtStart).utilization;
   const agentsLoop = agentsThread.performance.eventLoopUtilization(agentsLoopAtStart).utilization;
   await signal.idle();
@@ -236,19 +238,37 @@ async function throughput(database: ReturnType<CosmosClient['database']>, endpoi
   console.log(`the distributor's Cosmos operations per offer under load: ${Object.entries(per).map(([k, v]) => `${k} ${v}`).join(', ')}; ${signal.rounds} rounds`);
   const processMs = (processCpu.user + processCpu.system) / 1000;
   console.log(
-    `CPU during the run: the machine ${machineBusy(cpuAtStart, cpuAtEnd)} busy; distributor and agents threads ${(processMs / 1000).toFixed(1)} s = ${(processMs / offeredAt.size).toFixed(1)} ms per offer (the Cosmos emulator's process comes on top); event loops busy: distributor ${Math.round(distributorLoop * 100)}%, agents ${Math.round(agentsLoop * 100)}%.`,
+    `CPU during the run: the machine ${machineBusy(cpuAtStart, cpuAtEnd)} busy; event loops busy: distributor ${Math.round(distributorLoop * 100)}%, agents ${Math.round(agentsLoop * 100)}%.`,
   );
+  const perOffer = (ms: number): string => `${(ms / offeredAt.size).toFixed(1)} ms`;
+  if (cosmosCpuAtStart !== undefined && cosmosCpuAtEnd !== undefined) {
+    // Everything runs on this machine, so CPU time per offer bounds offers/s whatever the distributor does.
+    const cosmosMs = cosmosCpuAtEnd - cosmosCpuAtStart;
+    const allMs = processMs + cosmosMs;
+    console.log(
+      `CPU per offer: ${perOffer(allMs)} in all = distributor and agents threads ${perOffer(processMs)} + Cosmos emulator ${perOffer(cosmosMs)}; on ${availableParallelism()} vCPUs that allows at most ${Math.round((availableParallelism() * 1000 * offeredAt.size) / allMs)} offers/s.`,
+    );
+  } else {
+    console.log(`CPU per offer: distributor and agents threads ${perOffer(processMs)} (the Cosmos emulator's CPU time is read on Linux only).`);
+  }
 }
 
 /** A fresh Cosmos emulator with the manifest's containers; it scans whole containers, so each phase gets its own. */
-async function withCosmos(work: (database: ReturnType<CosmosClient['database']>, endpoint: string) => Promise<void>): Promise<void> {
+/** The emulator a phase runs against: the database, its endpoint and its process (whose CPU time is counted). */
+interface BenchCosmos {
+  database: ReturnType<CosmosClient['database']>;
+  endpoint: string;
+  pid: number | undefined;
+}
+
+async function withCosmos(work: (cosmos: BenchCosmos) => Promise<void>): Promise<void> {
   const port = await freePort();
   const cosmos = await startCosmos({ port, cwd: mkdtempSync(join(tmpdir(), 'bench-cosmos-')) });
   try {
     await provisionCosmos(resourceManifest.cosmos as unknown as Parameters<typeof provisionCosmos>[0], `http://127.0.0.1:${port}`, cosmosEmulatorKey);
     const client = new CosmosClient({ endpoint: `http://127.0.0.1:${port}`, key: cosmosEmulatorKey });
     try {
-      await work(client.database(resourceManifest.cosmos.databaseName), `http://127.0.0.1:${port}`);
+      await work({ database: client.database(resourceManifest.cosmos.databaseName), endpoint: `http://127.0.0.1:${port}`, pid: cosmos.pid });
     } finally {
       client.dispose();
     }
@@ -267,6 +287,6 @@ export async function run(args: string[]): Promise<void> {
   console.log(
     "Note: devhost's emulator answers TOP ... ORDER BY from an ordered index as Cosmos DB does from the composite index, but other queries (and the naive distributor's) scan every document; the operation counts are what carries over to Cosmos DB.",
   );
-  if (only !== 'load') await withCosmos((database) => costAtQueueLengths(database, quick ? [10, 100, 1000] : [10, 1000, 10_000], 20));
-  if (only !== 'cost') await withCosmos((database, endpoint) => throughput(database, endpoint, quick ? 100 : 1000, quick ? 1000 : 10_000, quick ? 20 : 100, latencyMs));
+  if (only !== 'load') await withCosmos(({ database }) => costAtQueueLengths(database, quick ? [10, 100, 1000] : [10, 1000, 10_000], 20));
+  if (only !== 'cost') await withCosmos((cosmos) => throughput(cosmos, quick ? 100 : 1000, quick ? 1000 : 10_000, quick ? 20 : 100, latencyMs));
 }

@@ -53,6 +53,20 @@ export function machineCpu(): { busy: number; total: number } | undefined {
   }
 }
 
+/** A process's CPU time so far in ms (Linux /proc/<pid>/stat, user plus system, at USER_HZ = 100); undefined elsewhere. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How busy every CPU of the machine was between two readings, e.g. "97% of 2 vCPUs". */
 export function machineBusy(from: ReturnType<typeof machineCpu>, to: ReturnType<typeof machineCpu>): string {
   if (!from || !to || to.total === from.total) return 'unknown';

@@ -5,6 +5,8 @@ import { connect } from 'node:net';
 export interface RunningEmulator {
   readonly name: string;
   readonly ports: readonly number[];
+  /** The child process's id, for an emulator in its own process (a benchmark reads its CPU time). */
+  readonly pid?: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startChildEmulator(options: { name: string; script: string
   return {
     name: options.name,
     ports: options.ports,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
