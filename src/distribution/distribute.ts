@@ -312,7 +312,12 @@ async function serveBatch(
       await withdrawOffer(task.id, offer.offerId, deps);
       return 'end';
     }
-    if (offer && !(await completeClaim(task, offer, deps))) return 'end';
+    if (offer) {
+      const slot = await completeClaim(task, offer, deps, candidates.get(offer.agentId));
+      if (!slot) return 'end';
+      // The later tasks of the batch are decided knowing the agent holds this offer, as after a claim of this round.
+      candidates.set(slot.value.id, slot);
+    }
     tidying.add(head, removeEntry(head, deps));
     return 'skipped';
   };
@@ -452,11 +457,11 @@ export async function announce(task: Task, offer: Offer, deps: DistributionDeps)
   if (failed) throw failed.reason;
 }
 
-/** Finishes a claim a crashed round left half done; false when the offer had to be withdrawn. */
-async function completeClaim(task: Task, offer: Offer, deps: DistributionDeps): Promise<boolean> {
-  if (!(await claimSlot(task, offer, deps, undefined))) return false;
-  await announce(task, offer, deps);
-  return true;
+/** Finishes a claim a crashed round left half done: the agent holding the slot, or undefined when the offer had to be withdrawn. */
+async function completeClaim(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
+  const slot = await claimSlot(task, offer, deps, known);
+  if (slot) await announce(task, offer, deps);
+  return slot;
 }
 
 /** Takes back an open offer the agent could not hold: the task returns to its old place in the queue. */
