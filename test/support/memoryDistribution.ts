@@ -52,13 +52,35 @@ export class World {
   /** What the queue has shown so far (set by the world, which owns the queue). */
   issued: () => IssuedContext = () => ({ headRead: new Map(), waitingAtHeadRead: new Map() });
 
+  /**
+   * Set by the crash: the handler's process is gone, so each store call it still makes fails (a
+   * call already past its I/O lands, as a request already sent does) until `restart()`.
+   */
+  down = false;
+
   async io(label: string): Promise<void> {
+    this.#failIfDown(label);
     await this.beforeIo(label);
+    this.#failIfDown(label);
   }
 
   wrote(): void {
     this.writes++;
-    if (this.crashAfterWrite !== undefined && this.writes === this.crashAfterWrite) throw new CrashError(`crash after write ${this.writes}`);
+    if (this.crashAfterWrite !== undefined && this.writes === this.crashAfterWrite) {
+      this.down = true;
+      throw new CrashError(`crash after write ${this.writes}`);
+    }
+  }
+
+  /** A new process after a crash: once what the dead one still had under way has failed, store calls work again and no crash is armed. */
+  async restart(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.down = false;
+    this.crashAfterWrite = undefined;
+  }
+
+  #failIfDown(label: string): void {
+    if (this.down) throw new CrashError(`${label} after the crash`);
   }
 }
 

@@ -51,7 +51,7 @@ describe('distribution repairs', () => {
     w.world.writes = 0;
     w.world.crashAfterWrite = 1; // the task's claim is written, then the round dies
     await assert.rejects(distribute('s', w.deps), CrashError);
-    w.world.crashAfterWrite = undefined;
+    await w.world.restart();
     assert.equal((await w.tasks.read(task.id))!.value.state, 'offered');
     w.clock.advance(31_000); // the redelivery comes after the 30 s RONA timeout
     await distribute('s', w.deps);
@@ -69,7 +69,7 @@ describe('distribution repairs', () => {
     w.world.writes = 0;
     w.world.crashAfterWrite = 1; // the task is closed, then the call dies before the agent is freed
     await assert.rejects(finishTask('ann', taskId, w.deps), CrashError);
-    w.world.crashAfterWrite = undefined;
+    await w.world.restart();
     const task = (await w.tasks.read(taskId))!.value;
     assert.equal(task.state, 'closed');
     assert.equal(task.outcome, 'handled');
@@ -93,11 +93,12 @@ describe('distribution repairs', () => {
     w.world.writes = 0;
     w.world.crashAfterWrite = 2; // the task and the agent's slot are claimed, then the round dies
     await assert.rejects(distribute('s', w.deps), CrashError);
+    await w.world.restart();
     w.clock.advance(31_000); // the redelivery comes after the ring-out time
     w.world.writes = 0;
     w.world.crashAfterWrite = 1; // and dies after the first write of the withdrawal
     await assert.rejects(distribute('s', w.deps), CrashError);
-    w.world.crashAfterWrite = undefined;
+    await w.world.restart();
     await distribute('s', w.deps);
     const after = (await w.tasks.read(task.id))!.value;
     assert.equal(after.offers[0]?.outcome, 'withdrawn');
