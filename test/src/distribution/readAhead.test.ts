@@ -75,8 +75,13 @@ describe('reading the next batch ahead', () => {
       },
     };
     assert.equal((await distribute('s', deps)).offers, 6);
-    // Two batches of 3, all to Ann (the longest idle).
-    const nth = (label: string, n: number): number => calls.flatMap((l, i) => (l === label ? [i] : []))[n - 1] ?? -1;
+    // Two batches of 3 (five to Ann, the longest idle, who has room for five; the sixth to Bob).
+    assert.deepEqual([(await w.agents.read('ann'))!.value.offers.length, (await w.agents.read('bob'))!.value.offers.length], [5, 1]);
+    const nth = (label: string, n: number): number => {
+      const at = calls.flatMap((l, i) => (l === label ? [i] : []))[n - 1];
+      assert.ok(at !== undefined, `call ${n} of ${label} was made`);
+      return at;
+    };
     assert.ok(nth('queue.first', 2) < nth('tasks.offerQueued', 3), 'the next batch is read while the third (last) task is claimed');
     assert.ok(nth('tasks.offerQueued', 4) < nth('agents.replace:done', 3), "the next batch's first task is claimed while the third slot is claimed");
     assert.deepEqual(w.world.violations, []);
