@@ -33,7 +33,11 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
     taskId,
     (task) => {
       const offer = findOffer(task, offerId, agentId);
-      if (offer.outcome === 'accepted') return undefined; // a repeated accept
+      if (offer.outcome === 'accepted') {
+        // A repeated accept while the chat goes on changes nothing; once the chat has ended there is nothing to accept.
+        if (task.state === 'connected' || task.state === 'wrap-up') return undefined;
+        throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}: its chat has ended, so offer ${offerId} can no longer be accepted`, { taskId, from: task.state, to: 'connected' });
+      }
       if (offer.outcome !== 'open') throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} is ${offer.outcome}, not open`, { offerId, outcome: offer.outcome });
       // Past its ring-out time an offer is over even before its timeout message has been handled.
       if (Date.parse(offer.expiresAt) <= Date.parse(now)) throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} rang out at ${offer.expiresAt}`, { offerId, outcome: 'rona' });

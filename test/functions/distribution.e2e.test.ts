@@ -252,10 +252,16 @@ describe('task distribution through devhost', () => {
     assert.equal((await readTask(only.id)).state, 'connected', 'nothing changed');
     await api.post(`/agents/${agentId}/tasks/${only.id}/finish`);
     await api.post(`/agents/${agentId}/tasks/${only.id}/acw/end`);
-    const closedAccept = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offer.offerId}/decline`);
-    assert.deepEqual([closedAccept.status, closedAccept.body.error.code], [409, 'OFFER.NOT_OPEN'], 'declining a closed task is refused');
+    const closed = await api.get(`/tasks/${only.id}`);
+    const closedAccept = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offer.offerId}/accept`);
+    assert.deepEqual([closedAccept.status, closedAccept.body.error.code], [409, 'TASK.ILLEGAL_TRANSITION'], 'accepting the offer of a closed task is refused');
+    const closedDecline = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offer.offerId}/decline`);
+    assert.deepEqual([closedDecline.status, closedDecline.body.error.code], [409, 'OFFER.NOT_OPEN'], 'declining it is refused');
     assert.equal((await api.post(`/agents/${agentId}/tasks/${only.id}/finish`)).status, 200, 'finishing twice is idempotent');
-    assert.equal((await readTask(only.id)).state, 'closed');
+    const after = await api.get(`/tasks/${only.id}`);
+    assert.equal(after.headers.get('etag'), closed.headers.get('etag'), 'the closed task was not written');
+    assert.deepEqual(after.body, closed.body);
+    assert.deepEqual((await api.get<{ tasks: unknown[] }>(`/agents/${agentId}`)).body.tasks, [], 'the agent holds nothing');
   });
 
   it("a chat's After Call Work follows the rules it was offered under; a change to the service applies to chats offered after it", async () => {

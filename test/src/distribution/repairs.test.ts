@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { acwTimedOut, endAcw, extendAcw, finishTask } from '../../../src/distribution/afterCallWork';
 import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
+import { DomainError } from '../../../src/domain/errors';
 import { acceptOffer, declineOffer } from '../../../src/distribution/offerDecisions';
 import { createMemoryDistribution, CrashError } from '../../support/memoryDistribution';
 import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
@@ -21,13 +22,15 @@ async function connected(service = makeService('s')) {
 }
 
 describe('distribution repairs', () => {
-  it('an accept repeated after the chat closed does not give the agent its slot back', async () => {
+  it('an accept repeated while the chat goes on changes nothing; after the chat closed it is refused and does not give the agent its slot back', async () => {
     const { w, taskId, offerId } = await connected();
+    assert.equal((await acceptOffer('ann', offerId, w.deps)).state, 'connected', 'a repeated accept is answered as the first');
     await finishTask('ann', taskId, w.deps);
     await endAcw('ann', taskId, w.deps);
     assert.deepEqual((await w.agents.read('ann'))!.value.tasks, []);
-    const again = await acceptOffer('ann', offerId, w.deps);
-    assert.equal(again.state, 'closed');
+    const before = { task: w.tasks.docs.get(taskId)?.etag, agent: w.agents.docs.get('ann')?.etag };
+    await assert.rejects(acceptOffer('ann', offerId, w.deps), (err: DomainError) => err.code === 'TASK.ILLEGAL_TRANSITION');
+    assert.deepEqual({ task: w.tasks.docs.get(taskId)?.etag, agent: w.agents.docs.get('ann')?.etag }, before, 'nothing written');
     assert.deepEqual((await w.agents.read('ann'))!.value.tasks, [], 'no ghost task holding a slot');
   });
 
