@@ -261,7 +261,72 @@ describe('task distribution through devhost', () => {
     const after = await api.get(`/tasks/${only.id}`);
     assert.equal(after.headers.get('etag'), closed.headers.get('etag'), 'the closed task was not written');
     assert.deepEqual(after.body, closed.body);
-    assert.deepEqual((await api.get<{ tasks: unknown[] }>(`/agents/${agentId}`)).body.tasks, [], 'the agent holds nothing');
+    assert.deepEqual((await state(agentId)).tasks, [], 'the agent holds nothing');
+  });
+
+  it('chooses among several eligible agents as each policy says, passing over the unlicensed, busy and offline; a task without a priority gets the service default', async () => {
+    type Routing = Task['offers'][number]['routing'];
+    const routingOf = async (taskId: string): Promise<Routing> => (await api.get<{ offers: Task['offers'] }>(`/tasks/${taskId}/routing`)).body.offers.at(-1)!.routing;
+
+    // Priority: the member with the highest membership priority among those who can take a chat now.
+    const prioritized = await service({ distribution: { policy: 'priority', ronaTimeoutSeconds: 30 }, defaultPriority: 7 });
+    const member = (priority: number) => ({ memberships: [{ serviceId: prioritized, priority }] });
+    const unlicensed = await agent([], { ...member(9), imLicensed: false });
+    const busy = await agent([], member(8));
+    assert.equal((await api.put(`/agents/${busy}/presence`, { presence: 'busy', reason: 'team meeting' })).status, 200);
+    const offline = await agent([], member(8));
+    assert.equal((await api.put(`/agents/${offline}/presence`, { presence: 'offline' })).status, 200);
+    assert.deepEqual([(await state(busy)).presence, (await state(offline)).presence], ['busy', 'offline']);
+    const low = await agent([], member(1));
+    const high = await agent([], member(5));
+    const urgent = await task(prioritized);
+    assert.equal(urgent.priority, 7, "the service's default priority");
+    const offer = (await offered(high)).offers[0]!;
+    assert.equal(offer.taskId, urgent.id);
+    const routing = await routingOf(urgent.id);
+    assert.deepEqual(routing.ranking.map((r) => r.agentId), [high, low], 'only the licensed agents who are available are ranked');
+    assert.equal(routing.decidedBy, 'membershipPriority: 5 beats 1');
+    for (const passedOver of [unlicensed, busy, offline, low]) assert.deepEqual((await state(passedOver)).offers, [], `${passedOver} is offered nothing`);
+    assert.equal((await api.post(`/agents/${high}/offers/${offer.offerId}/accept`)).status, 200);
+    assert.deepEqual((await api.get<unknown[]>(`/agents/${high}/offers`)).body, []);
+    const held = (await api.get<Agent['tasks']>(`/agents/${high}/tasks`)).body;
+    assert.deepEqual(held.map((t) => [t.taskId, t.phase]), [[urgent.id, 'connected']], "the agent's own active tasks");
+
+    // Longest idle: the agent who became available first.
+    const idleService = await service();
+    const first = await agent([idleService]);
+    const second = await agent([idleService]);
+    const waiting = await task(idleService);
+    assert.equal((await offered(first)).offers[0]?.taskId, waiting.id);
+    assert.match((await routingOf(waiting.id)).decidedBy, /^idleSince: /);
+    assert.deepEqual((await state(second)).offers, []);
+
+    // Round robin: never offered first (ties by id), then the one offered longest ago.
+    const roundRobin = await service({ distribution: { policy: 'round-robin', ronaTimeoutSeconds: 30 } });
+    const pair = [await agent([roundRobin], { imCapacity: 2 }), await agent([roundRobin], { imCapacity: 2 })].sort();
+    const one = await task(roundRobin);
+    assert.equal((await offered(pair[0]!)).offers[0]?.taskId, one.id);
+    const two = await task(roundRobin);
+    assert.equal((await offered(pair[1]!)).offers[0]?.taskId, two.id, 'the next chat goes to the other agent, though the first has room');
+    assert.match((await routingOf(two.id)).decidedBy, /^lastOfferAt: /);
+  });
+
+  it('refuses to extend After Call Work or end it early when the service does not allow it, and changes nothing', async () => {
+    const strict = await service({ afterCallWork: { durationSeconds: 60, extendable: false, maxExtensionSeconds: 0, canEndEarly: false } });
+    const agentId = await agent([strict]);
+    const chat = await task(strict);
+    const offer = (await offered(agentId)).offers[0]!;
+    assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 200);
+    assert.equal((await api.post<Task>(`/agents/${agentId}/tasks/${chat.id}/finish`)).body.state, 'wrap-up');
+    const before = await api.get<Task>(`/tasks/${chat.id}`);
+    const extend = await api.post<ErrorBody>(`/agents/${agentId}/tasks/${chat.id}/acw/extend`, { seconds: 30 });
+    assert.deepEqual([extend.status, extend.body.error.code], [409, 'ACW.NOT_ALLOWED']);
+    const end = await api.post<ErrorBody>(`/agents/${agentId}/tasks/${chat.id}/acw/end`);
+    assert.deepEqual([end.status, end.body.error.code], [409, 'ACW.NOT_ALLOWED']);
+    const after = await api.get<Task>(`/tasks/${chat.id}`);
+    assert.equal(after.headers.get('etag'), before.headers.get('etag'), 'the task was not written');
+    assert.equal(after.body.acw?.endsAt, before.body.acw?.endsAt);
+    assert.deepEqual((await state(agentId)).tasks.map((t) => [t.taskId, t.phase]), [[chat.id, 'wrap-up']], 'the agent still holds the chat in ACW');
   });
 
   it("a chat's After Call Work follows the rules it was offered under; a change to the service applies to chats offered after it", async () => {
