@@ -137,6 +137,22 @@ describe('task distribution through devhost', () => {
     assert.deepEqual(routing.excluded.find((e) => e.agentId === ann), { agentId: ann, reason: 'declined-before' });
   });
 
+  it('a declined task is back at its old place, ahead of the tasks that came after it', async () => {
+    const serviceId = await service();
+    const ann = await agent([serviceId]);
+    const first = await task(serviceId);
+    const offer = (await offered(ann)).offers[0]!;
+    const second = await task(serviceId);
+    assert.equal((await position(second.id)).position, 1, 'while the first is offered, the second waits at the head');
+    // Ann steps away before declining, so that nobody can take the task and its place can be seen.
+    assert.equal((await api.put(`/agents/${ann}/presence`, { presence: 'away', reason: 'break' })).status, 200);
+    const declined = await api.post<Task>(`/agents/${ann}/offers/${offer.offerId}/decline`);
+    assert.deepEqual([declined.status, declined.body.state], [200, 'queued']);
+    assert.deepEqual([(await position(first.id)).position, (await position(second.id)).position], [1, 2]);
+    const bob = await agent([serviceId]);
+    assert.equal((await offered(bob)).offers[0]?.taskId, first.id, 'the declined task is offered first');
+  });
+
   it('never offers an agent more chats than their capacity, and serves priority before arrival', async () => {
     const serviceId = await service();
     const low = await task(serviceId, { priority: 1 });
