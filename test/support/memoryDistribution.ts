@@ -48,9 +48,10 @@ export class World {
   crashAfterWrite: number | undefined;
   /** Invariant violations seen on writes. */
   readonly violations: string[] = [];
+  /** Counts the queue's writes: when an entry was put, against when a write was issued. */
   sequence = 0;
   /** What the queue has shown so far (set by the world, which owns the queue). */
-  issued: () => IssuedContext = () => ({ headRead: new Map(), waitingAtHeadRead: new Map() });
+  issued: () => IssuedContext = () => ({ sequence: this.sequence, waitingAtHeadRead: new Map() });
 
   /**
    * Set by the crash: the handler's process is gone, so each store call it still makes fails (a
@@ -97,7 +98,8 @@ export type WriteCheck<T> = (before: T | undefined, after: T, issued: IssuedCont
 
 /** What the world's queue had shown each service when a write was issued. */
 export interface IssuedContext {
-  readonly headRead: ReadonlyMap<string, number>;
+  /** The world's sequence number when the write was issued. */
+  readonly sequence: number;
   readonly waitingAtHeadRead: ReadonlyMap<string, ReadonlyMap<string, { etag: string; offers: number }>>;
 }
 
@@ -188,20 +190,21 @@ export class MemoryTaskStore extends MemoryStore<Task> implements TaskStore {
 interface StoredEntry {
   entry: QueueEntry;
   etag: string;
-  /** World sequence number when this entry was (re)written: lets tests reason about what a head read saw. */
+  /** The world's sequence number when this entry was (re)written. */
   putSeq: number;
 }
 
 export class MemoryQueue implements QueueStore {
   readonly entries = new Map<string, StoredEntry>();
-  /** The world sequence number at each service's latest head read. */
-  readonly lastHeadRead = new Map<string, number>();
-  /** The tasks that were queued (waiting) when each service's queue was last read, with their ETags and offer counts then. */
+  /** The tasks that were queued (waiting) at each service's latest head read (latest issued), with their ETags and offer counts then. */
   readonly waitingAtHeadRead = new Map<string, ReadonlyMap<string, { etag: string; offers: number }>>();
   /** Tells the queue which tasks are queued right now (set by the world, which owns the task store). */
   queuedTasks: () => ReadonlyMap<string, { etag: string; offers: number }> = () => new Map();
   readonly #world: World;
   #etags = 0;
+  /** Head reads in the order they were issued, and the latest issued of those landed, per service. */
+  #reads = 0;
+  readonly #latestRead = new Map<string, number>();
 
   constructor(world: World) {
     this.#world = world;
@@ -230,9 +233,14 @@ export class MemoryQueue implements QueueStore {
   }
 
   async first(serviceId: string, limit: number): Promise<readonly Versioned<QueueEntry>[]> {
+    const issuedAs = ++this.#reads;
     await this.#world.io('queue.first');
-    this.lastHeadRead.set(serviceId, ++this.#world.sequence);
-    this.waitingAtHeadRead.set(serviceId, this.queuedTasks());
+    // What a round decides from is its latest read: one it issued earlier and no longer uses (a read
+    // ahead it dropped) may land later, and must not count as what the round saw.
+    if (issuedAs > (this.#latestRead.get(serviceId) ?? 0)) {
+      this.#latestRead.set(serviceId, issuedAs);
+      this.waitingAtHeadRead.set(serviceId, this.queuedTasks());
+    }
     return this.ordered(serviceId)
       .slice(0, limit)
       .map((e) => ({ value: clone(e.entry), etag: e.etag }));
@@ -352,7 +360,7 @@ export interface MemoryDistribution {
 export function createMemoryDistribution(clock = new ManualClock()): MemoryDistribution {
   const world = new World();
   const queue = new MemoryQueue(world);
-  world.issued = () => ({ headRead: new Map(queue.lastHeadRead), waitingAtHeadRead: new Map(queue.waitingAtHeadRead) });
+  world.issued = () => ({ sequence: world.sequence, waitingAtHeadRead: new Map(queue.waitingAtHeadRead) });
   const tasks = new MemoryTaskStore(world, 'tasks', (before, after, issued) => {
     const open = after.offers.filter((o) => o.outcome === 'open').length;
     const accepted = after.offers.filter((o) => o.outcome === 'accepted').length;
@@ -360,19 +368,22 @@ export function createMemoryDistribution(clock = new ManualClock()): MemoryDistr
     if (accepted > 1) world.violations.push(`task ${after.id} was accepted by ${accepted} agents`);
     if (before && before.assignedAgentId !== null && after.assignedAgentId !== before.assignedAgentId) world.violations.push(`task ${after.id} changed its connected agent`);
     if (before?.state === 'queued' && after.state === 'offered') {
-      // Invariant 3: nothing that was waiting when this round last read its head before it issued the
-      // claim may be ahead of the task offered.
-      const headRead = issued.headRead.get(after.serviceId) ?? 0;
+      // Invariant 3: nothing the round knew to be waiting when it issued the claim may be ahead of the
+      // task offered: what its last read of the head showed waiting, and a task it withdrew itself
+      // and put back in the queue before then (only a round withdraws offers).
+      const wentBack = (e: StoredEntry, now: Versioned<Task>): boolean => e.putSeq < issued.sequence && e.entry.taskEtag === now.etag && now.value.offers.at(-1)?.outcome === 'withdrawn';
       const ahead = queue
         .ordered(after.serviceId)
-        .filter((e) => e.entry.taskId !== after.id && e.putSeq <= headRead && specifiedOrder(e.entry, { priority: after.priority, enqueueOrder: after.enqueueOrder }) < 0)
+        .filter((e) => e.entry.taskId !== after.id && specifiedOrder(e.entry, { priority: after.priority, enqueueOrder: after.enqueueOrder }) < 0)
         // Only tasks that waited when the round read the queue and have waited since: unchanged (same
         // ETag), or claimed and withdrawn again without reaching an agent. An entry whose task is offered
         // is only waiting to be tidied away, and a task declined or rung out meanwhile raced the round.
         .filter((e) => {
           const now = tasks.docs.get(e.entry.taskId);
           const then = issued.waitingAtHeadRead.get(after.serviceId)?.get(e.entry.taskId);
-          if (now?.value.state !== 'queued' || then === undefined) return false;
+          if (now?.value.state !== 'queued') return false;
+          if (wentBack(e, now)) return true;
+          if (then === undefined) return false;
           if (now.etag === then.etag) return true;
           // Changed since: passed over if the only offers made meanwhile were withdrawn (never reached anyone).
           const since = now.value.offers.slice(then.offers);

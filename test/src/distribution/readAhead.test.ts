@@ -116,4 +116,28 @@ describe('reading the next batch ahead', () => {
     assert.equal(w.notifier.events.has(`${t4}.offer-1`), false, 'the withdrawn offer never reached Ann');
     assert.equal((await w.agents.read('ann'))!.value.offers.length, 2);
   });
+
+  it('when that last slot claim fails as the next batch reads the agents afresh, the entries read ahead are dropped: its task is offered before them', async () => {
+    const { w, ids, calls } = await sixTasks();
+    const claims: string[] = [];
+    // As above, but the third slot claim takes a second: the next batch finds its read of the agents
+    // too old, so it settles that claim before reading them again, and the claim has failed.
+    w.world.beforeIo = slowSlots(calls, (label) => {
+      if (label === 'agents.replace' && calls.filter((l) => l === 'agents.replace').length === 3) {
+        const ann = w.agents.docs.get('ann')!;
+        w.agents.docs.set('ann', { value: { ...ann.value, imCapacity: 2 }, etag: '"admin-change"' });
+        w.clock.advance(1000);
+      }
+    });
+    await distribute('s', claimsRecorded(w, claims));
+    assert.deepEqual(w.world.violations, []);
+    const [t1, t2, t3, t4, t5, t6] = ids as [string, string, string, string, string, string];
+    assert.deepEqual(claims, [t1, t2, t3, t3, t4, t5, t6], 'the third task is claimed again before the ones read ahead behind it');
+    const offersOf = async (id: string) => (await w.tasks.read(id))!.value.offers.map((o) => [o.agentId, o.outcome]);
+    assert.deepEqual(await offersOf(t3), [
+      ['ann', 'withdrawn'],
+      ['bob', 'open'],
+    ]);
+    for (const behind of [t4, t5, t6]) assert.deepEqual(await offersOf(behind), [['bob', 'open']]);
+  });
 });
