@@ -215,6 +215,51 @@ describe('task distribution through devhost', () => {
     assert.deepEqual(decision.excluded.find((e) => e.agentId === novice), { agentId: novice, reason: 'missing-skill' });
   });
 
+  it("closes a not-available request at its time, switches to the agent's own profile, and refuses bad desk input naming the field, changing nothing", async () => {
+    const serviceId = await service();
+    const agentId = await agent([serviceId], { profiles: [{ name: 'Backup', onDuty: false }] }, false);
+    const refused = async (path: string, body: unknown, expected: [number, string]): Promise<void> => {
+      const res = await api.put<ErrorBody>(path, body);
+      assert.deepEqual([res.status, res.body.error.issues?.[0]?.path ?? res.body.error.code], expected, JSON.stringify(res.body));
+    };
+    const before = await state(agentId);
+    await refused(`/agents/${agentId}/presence`, { presence: 'away', reason: 'lunch', until: new Date(Date.now() - 60_000).toISOString() }, [400, '/until']);
+    await refused(`/agents/${agentId}/presence`, { presence: 'away', reason: 'lunch', until: new Date(Date.now() + 8 * 24 * 3600_000).toISOString() }, [400, '/until']);
+    await refused(`/agents/${agentId}/presence`, { presence: 'asleep' }, [400, '/presence']);
+    await refused(`/agents/${agentId}/services/${serviceId}/profile`, { profile: 'Nap' }, [400, 'AGENT.UNKNOWN_PROFILE']);
+    await refused(`/agents/${agentId}/services/no-such-service/profile`, { profile: 'Duty' }, [409, 'AGENT.NOT_MEMBER']);
+    assert.deepEqual(await state(agentId), before, 'nothing changed');
+
+    const until = new Date(Date.now() + 1500).toISOString();
+    const away = await api.put<AgentState>(`/agents/${agentId}/presence`, { presence: 'away', reason: 'lunch', until });
+    assert.deepEqual([away.status, away.body.notAvailable?.reason, away.body.notAvailable?.expiresAt], [200, 'lunch', until]);
+    await eventually(() => state(agentId), (s) => s.notAvailable === null, 5000, 'the request closes at its time');
+    assert.equal((await state(agentId)).presence, 'away', 'the presence stays as the agent set it');
+
+    // The agent's own off-duty profile: available, yet offered nothing until back on Duty.
+    const backup = await api.put<AgentState>(`/agents/${agentId}/services/${serviceId}/profile`, { profile: 'Backup' });
+    assert.equal(backup.body.memberships.find((m) => m.serviceId === serviceId)?.profile, 'Backup');
+    assert.equal((await api.put(`/agents/${agentId}/presence`, { presence: 'available' })).status, 200);
+    const waiting = await task(serviceId);
+    await new Promise((r) => setTimeout(r, 700));
+    assert.deepEqual((await state(agentId)).offers, [], 'off duty in Backup');
+    assert.equal((await api.put(`/agents/${agentId}/services/${serviceId}/profile`, { profile: 'Duty' })).status, 200);
+    const offer = (await offered(agentId)).offers[0]!;
+    assert.equal(offer.taskId, waiting.id);
+
+    // Bad bodies for a chat's ACW and coding, and coding a chat that has ended.
+    assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 200);
+    await refused(`/agents/${agentId}/tasks/${waiting.id}/coding`, { codes: ['refund'], tags: [], colour: 'red' }, [400, '/colour']);
+    assert.equal((await api.post(`/agents/${agentId}/tasks/${waiting.id}/finish`)).status, 200);
+    const badExtend = await api.post<ErrorBody>(`/agents/${agentId}/tasks/${waiting.id}/acw/extend`, { seconds: 0 });
+    assert.deepEqual([badExtend.status, badExtend.body.error.issues?.[0]?.path], [400, '/seconds']);
+    assert.equal((await api.post(`/agents/${agentId}/tasks/${waiting.id}/acw/end`)).status, 200);
+    const ended = await api.get<Task>(`/tasks/${waiting.id}`);
+    assert.deepEqual([ended.body.state, ended.body.codes], ['closed', []]);
+    await refused(`/agents/${agentId}/tasks/${waiting.id}/coding`, { codes: ['late'], tags: [] }, [409, 'TASK.ILLEGAL_TRANSITION']);
+    assert.equal((await api.get(`/tasks/${waiting.id}`)).headers.get('etag'), ended.headers.get('etag'), 'the closed chat was not written');
+  });
+
   it('cancels a queued task, and an offered one (withdrawing the offer); a connected task cannot be cancelled', async () => {
     const serviceId = await service();
     const queued = await task(serviceId);
