@@ -123,9 +123,12 @@ describe('admin API: /api/agents', () => {
     const malformed = await api('POST', '/api/agents', { rawBody: '{"displayName": ' });
     assert.equal(malformed.status, 400);
     assert.deepEqual(issuePaths(malformed), ['/']);
-    const taken = await api('POST', '/api/agents', { body: { id: 'ada', ...ada } });
+    const existing = await api('GET', '/api/agents/ada');
+    const taken = await api('POST', '/api/agents', { body: { id: 'ada', ...ada, displayName: 'Not Ada' } });
     assert.equal(taken.status, 409);
     assert.equal(errorCode(taken), 'CONFLICT.EXISTS');
+    const after = await api('GET', '/api/agents/ada');
+    assert.deepEqual([after.body, after.headers.get('etag')], [existing.body, existing.headers.get('etag')], 'ada is unchanged');
     const unknown = await api('GET', '/api/agents/nobody');
     assert.equal(unknown.status, 404);
     assert.equal(errorCode(unknown), 'AGENT.NOT_FOUND');

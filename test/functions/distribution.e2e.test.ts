@@ -86,6 +86,7 @@ describe('task distribution through devhost', () => {
     const extended = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 });
     assert.equal(Date.parse(extended.body.acw!.endsAt) - Date.parse(wrapUp.body.acw!.endsAt), 30_000);
     assert.equal((await api.post(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 500 })).status, 409, 'longer than the service allows');
+    assert.equal((await readTask(first.id)).acw?.endsAt, extended.body.acw?.endsAt, 'the refused extension changed nothing');
     assert.equal((await state(agentId)).offers.length, 0, 'ACW still holds the slot: nothing new is offered');
 
     const closed = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/end`);
@@ -272,7 +273,10 @@ describe('task distribution through devhost', () => {
     const offer = (await offered(agentId)).offers[0]!;
     assert.equal((await api.post<Task>(`/tasks/${offeredTask.id}/cancel`)).body.state, 'cancelled');
     assert.equal((await state(agentId)).offers.length, 0, 'the offer was withdrawn from the agent');
+    const cancelledBefore = await api.get(`/tasks/${offeredTask.id}`);
     assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 409);
+    assert.equal((await api.get(`/tasks/${offeredTask.id}`)).headers.get('etag'), cancelledBefore.headers.get('etag'), 'the late accept changed nothing');
+    assert.deepEqual((await state(agentId)).tasks, []);
 
     const connected = await task(serviceId);
     const next = (await offered(agentId)).offers[0]!;
@@ -280,6 +284,7 @@ describe('task distribution through devhost', () => {
     const refused = await api.post<ErrorBody>(`/tasks/${connected.id}/cancel`);
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, 'TASK.ILLEGAL_TRANSITION');
+    assert.deepEqual([(await readTask(connected.id)).state, (await state(agentId)).tasks.map((t) => t.taskId)], ['connected', [connected.id]], 'still connected to the agent');
   });
 
   it('answers bad input with the right 4xx and changes nothing', async () => {
@@ -301,18 +306,21 @@ describe('task distribution through devhost', () => {
     assert.equal((await api.put('/agents/nobody/presence', { presence: 'available' })).status, 404);
     const badPresence = await api.put<ErrorBody>('/agents/nobody/presence', { presence: 'available', reason: 'x' });
     assert.deepEqual([badPresence.status, badPresence.body.error.issues?.[0]?.path], [400, '/reason']);
+    const priorityBefore = (await readTask(only.id)).priority;
     assert.equal((await api.patch(`/tasks/${only.id}`, { priority: 101 })).status, 400);
+    assert.equal((await readTask(only.id)).priority, priorityBefore, 'the refused priority changed nothing');
 
     const agentId = await agent([serviceId]);
     const offer = (await offered(agentId)).offers[0]!;
     const other = await agent([serviceId], {}, false);
     assert.equal((await api.post(`/agents/${other}/offers/${offer.offerId}/accept`)).status, 404, "another agent cannot take someone else's offer");
-    await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`);
+    assert.deepEqual([(await readTask(only.id)).state, (await state(other)).tasks], ['offered', []], 'the offer is still open to its agent');
+    assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 200);
     const notYours = await api.post<ErrorBody>(`/agents/${other}/tasks/${only.id}/finish`);
     assert.deepEqual([notYours.status, notYours.body.error.code], [403, 'TASK.NOT_ASSIGNED_TO_AGENT']);
     assert.equal((await readTask(only.id)).state, 'connected', 'nothing changed');
-    await api.post(`/agents/${agentId}/tasks/${only.id}/finish`);
-    await api.post(`/agents/${agentId}/tasks/${only.id}/acw/end`);
+    assert.equal((await api.post(`/agents/${agentId}/tasks/${only.id}/finish`)).status, 200);
+    assert.equal((await api.post(`/agents/${agentId}/tasks/${only.id}/acw/end`)).status, 200);
     const closed = await api.get(`/tasks/${only.id}`);
     const closedAccept = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offer.offerId}/accept`);
     assert.deepEqual([closedAccept.status, closedAccept.body.error.code], [409, 'TASK.ILLEGAL_TRANSITION'], 'accepting the offer of a closed task is refused');

@@ -79,6 +79,18 @@ describe('admin API: /api/services', () => {
     assert.equal((await api('GET', '/api/services/unknown-fields')).status, 404);
   });
 
+  /** Every service id, across pages: what a refused request must leave as it was. */
+  async function allServiceIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await api<{ items: ServiceAnswer[]; continuationToken?: string }>('GET', `/api/services?pageSize=100${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`);
+      ids.push(...page.body.items.map((s) => s.id));
+      token = page.body.continuationToken;
+    } while (token);
+    return ids;
+  }
+
   it('refuses bad values, naming the field', async () => {
     const cases: [unknown, string][] = [
       [{ ...support, distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 4 } }, '/distribution/ronaTimeoutSeconds'],
@@ -92,19 +104,23 @@ describe('admin API: /api/services', () => {
       [{ ...support, id: 'has/slash' }, '/id'],
       [{ address: 'x@y.example', distribution: { policy: 'round-robin' } }, '/name'],
     ];
+    const before = await allServiceIds();
     for (const [body, pointer] of cases) {
       const res = await api('POST', '/api/services', { body });
       assert.equal(res.status, 400, `${pointer}: ${JSON.stringify(res.body)}`);
       assert.deepEqual(issuePaths(res), [pointer], JSON.stringify(res.body));
     }
+    assert.deepEqual(await allServiceIds(), before, 'no service was written');
   });
 
   it('answers 400 to a malformed JSON body and to an empty one', async () => {
+    const before = await allServiceIds();
     const malformed = await api('POST', '/api/services', { rawBody: '{"name": "Support",' });
     assert.equal(malformed.status, 400);
     assert.deepEqual(issuePaths(malformed), ['/']);
     assert.equal((await api('POST', '/api/services', { rawBody: '' })).status, 400);
     assert.equal((await api('POST', '/api/services', { body: ['not', 'an', 'object'] })).status, 400);
+    assert.deepEqual(await allServiceIds(), before, 'no service was written');
   });
 
   it('answers 404 for unknown ids on every verb', async () => {
