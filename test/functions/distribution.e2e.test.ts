@@ -1,11 +1,13 @@
 // Task distribution end to end through devhost: the admin, agent desk and external task APIs over
 // HTTP, the distributor and timeouts through the Service Bus emulator, state in the Cosmos emulator.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Agent } from '../../src/domain/agent';
 import type { Task } from '../../src/domain/task';
 import { ApiClient, eventually } from '../support/apiClient';
-import type { DevhostProcess } from '../support/devhost';
+import { repoRoot, type DevhostProcess } from '../support/devhost';
 import { startSwitchboard } from '../support/switchboard';
 
 type AgentState = Pick<Agent, 'presence' | 'rona' | 'offers' | 'tasks' | 'notAvailable' | 'memberships'>;
@@ -61,6 +63,7 @@ describe('task distribution through devhost', () => {
     const serviceId = await service();
     const first = await task(serviceId, { priority: 10, parameters: { orderId: 'A-1' } });
     const second = await task(serviceId, { priority: 10 });
+    assert.deepEqual((await readTask(first.id)).parameters, { orderId: 'A-1' }, 'the task keeps its parameters');
     assert.deepEqual(await position(first.id), { taskId: first.id, serviceId, state: 'queued', position: 1, queueLength: 2, estimatedWaitSeconds: null });
     assert.equal((await position(second.id)).position, 2);
 
@@ -285,6 +288,22 @@ describe('task distribution through devhost', () => {
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, 'TASK.ILLEGAL_TRANSITION');
     assert.deepEqual([(await readTask(connected.id)).state, (await state(agentId)).tasks.map((t) => t.taskId)], ['connected', [connected.id]], 'still connected to the agent');
+  });
+
+  it('documents every agent desk and task route the functions register in the OpenAPI document, with its method and request body', async () => {
+    const doc = (await api.get<{ paths: Record<string, Record<string, { requestBody?: unknown }>> }>('/openapi.json')).body;
+    const registered = ['agentDesk.ts', 'tasks.ts'].flatMap((file) =>
+      [...readFileSync(join(repoRoot, 'functions', file), 'utf8').matchAll(/methods: \[([^\]]*)\],\s*route: '([^']+)'/g)].flatMap(([, methods, route]) =>
+        [...(methods ?? '').matchAll(/'(\w+)'/g)].map(([, method]) => [method!.toLowerCase(), `/api/${route}`] as const),
+      ),
+    );
+    assert.ok(registered.length >= 17, `found the routes (${registered.length})`);
+    for (const [method, path] of registered) assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} is documented`);
+    const withBody = ['put /api/agents/{agentId}/presence', 'put /api/agents/{agentId}/tasks/{taskId}/coding', 'post /api/agents/{agentId}/tasks/{taskId}/acw/extend', 'post /api/services/{serviceId}/tasks', 'patch /api/tasks/{taskId}'];
+    for (const key of withBody) {
+      const [method, path] = key.split(' ') as [string, string];
+      assert.ok(doc.paths[path]?.[method]?.requestBody, `${key} documents its body`);
+    }
   });
 
   it('answers bad input with the right 4xx and changes nothing', async () => {
