@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import type { Agent } from '../../../src/domain/agent';
 import { DomainError } from '../../../src/domain/errors';
 import type { DistributionPolicy } from '../../../src/domain/service';
 import { openOffer, type Task } from '../../../src/domain/task';
@@ -44,12 +45,15 @@ async function seed(world: MemoryDistribution, scenario: Scenario): Promise<{ se
   return { serviceIds, agentIds, taskIds };
 }
 
-/** User mistakes (accepting a settled offer, finishing someone else's task) are answered, not bugs. */
-async function tolerate(action: () => Promise<unknown>): Promise<void> {
+/**
+ * Answers a race can legitimately give (an offer settled or withdrawn before the agent's answer, a
+ * task that reached an agent before the customer's cancel) are not bugs; any other error is.
+ */
+async function tolerate(action: () => Promise<unknown>, ...expected: DomainError['code'][]): Promise<void> {
   try {
     await action();
   } catch (err) {
-    if (!(err instanceof DomainError)) throw err;
+    if (!(err instanceof DomainError && expected.includes(err.code))) throw err;
   }
 }
 
@@ -64,7 +68,7 @@ async function quiesce(world: MemoryDistribution, serviceIds: string[], agentIds
     world.clock.advance(3600_000);
     for (const { message } of [...world.timeouts.scheduled.values()]) {
       if (message.kind === 'offer') await expireOffer(message.offerId, world.deps);
-      else await tolerate(() => acwTimedOut(message.taskId, message.acwVersion, world.deps));
+      else await acwTimedOut(message.taskId, message.acwVersion, world.deps);
     }
     for (const agentId of agentIds) await setPresence(agentId, { presence: 'available' }, world.deps);
     for (const serviceId of serviceIds) await distribute(serviceId, world.deps);
@@ -104,15 +108,17 @@ function checkConsistency(world: MemoryDistribution, { settling = false } = {}):
 
 describe('distribution invariants (fast-check)', () => {
   it('1-3: under interleaved distributors, agents, ring-outs and cancellations: one open offer, one connected agent, capacity kept, priority-then-arrival order', async () => {
+    // How many runs saw each thing happen, so that the interleavings are known to reach them.
+    const seen = { runs: 0, accepted: 0, declined: 0, rona: 0, withdrawn: 0, cancelled: 0, closed: 0 };
     await fc.assert(
       fc.asyncProperty(
         scenarioArb,
-        fc.array(fc.constantFrom('accept', 'accept', 'decline', 'finish', 'endAcw', 'away', 'available'), { maxLength: 6 }),
+        fc.array(fc.constantFrom('accept', 'accept', 'decline', 'finish', 'finish', 'endAcw', 'endAcw', 'away', 'available'), { maxLength: 8 }),
         fc.array(fc.nat(), { maxLength: 3 }),
         fc.array(fc.nat(), { maxLength: 2 }),
         // Time passing between store calls (ms): offers reach their ring-out time and reads of the
         // agents grow old in the middle of a round.
-        fc.array(fc.integer({ min: 0, max: 6000 }), { maxLength: 30 }),
+        fc.array(fc.integer({ min: 0, max: 1500 }), { maxLength: 30 }),
         fc.scheduler(),
         async (scenario, agentScript, expiries, cancellations, clockSteps, scheduler) => {
           const world = createMemoryDistribution();
@@ -132,14 +138,18 @@ describe('distribution invariants (fast-check)', () => {
           });
           const agents = agentIds.map(async (agentId) => {
             for (const action of agentScript) {
-              const agent = (await deps.agents.read(agentId))?.value;
+              // An agent acts on what they have: one who has no offer to answer or chat to finish yet looks again, a few times.
+              const ready = (a: Agent): boolean =>
+                action === 'accept' || action === 'decline' ? a.offers.length > 0 : action === 'finish' ? a.tasks.some((t) => t.phase === 'connected') : action === 'endAcw' ? a.tasks.some((t) => t.phase === 'wrap-up') : true;
+              let agent = (await deps.agents.read(agentId))?.value;
+              for (let look = 0; agent && !ready(agent) && look < 3; look++) agent = (await deps.agents.read(agentId))?.value;
               if (!agent) return;
-              if (action === 'accept' && agent.offers[0]) await tolerate(() => acceptOffer(agentId, agent.offers[0]!.offerId, deps));
-              if (action === 'decline' && agent.offers[0]) await tolerate(() => declineOffer(agentId, agent.offers[0]!.offerId, deps));
+              if (action === 'accept' && agent.offers[0]) await tolerate(() => acceptOffer(agentId, agent.offers[0]!.offerId, deps), 'OFFER.NOT_OPEN', 'OFFER.NOT_FOUND', 'TASK.ILLEGAL_TRANSITION');
+              if (action === 'decline' && agent.offers[0]) await tolerate(() => declineOffer(agentId, agent.offers[0]!.offerId, deps), 'OFFER.NOT_OPEN', 'OFFER.NOT_FOUND');
               const connected = agent.tasks.find((t) => t.phase === 'connected');
-              if (action === 'finish' && connected) await tolerate(() => finishTask(agentId, connected.taskId, deps));
+              if (action === 'finish' && connected) await finishTask(agentId, connected.taskId, deps);
               const wrapping = agent.tasks.find((t) => t.phase === 'wrap-up');
-              if (action === 'endAcw' && wrapping) await tolerate(() => endAcw(agentId, wrapping.taskId, deps));
+              if (action === 'endAcw' && wrapping) await endAcw(agentId, wrapping.taskId, deps);
               if (action === 'away') await setPresence(agentId, { presence: 'away', reason: 'lunch' }, deps);
               if (action === 'available') await setPresence(agentId, { presence: 'available' }, deps);
             }
@@ -153,7 +163,7 @@ describe('distribution invariants (fast-check)', () => {
             }
           })();
           const customers = (async () => {
-            for (const pick of cancellations) await tolerate(() => cancelTask(taskIds[pick % taskIds.length] as string, 'customer gave up', deps));
+            for (const pick of cancellations) await tolerate(() => cancelTask(taskIds[pick % taskIds.length] as string, 'customer gave up', deps), 'TASK.ILLEGAL_TRANSITION');
           })();
 
           await scheduler.waitFor(Promise.all([...distributors, ...agents, ringOuts, customers]));
@@ -162,10 +172,17 @@ describe('distribution invariants (fast-check)', () => {
           assert.deepEqual(world.world.violations, []);
           checkConsistency(world);
           for (const task of tasksOf(world)) assert.deepEqual({ priority: task.priority, enqueueOrder: task.enqueueOrder }, places.get(task.id), `task ${task.id} kept its place`);
+          const outcomes = new Set(tasksOf(world).flatMap((t) => [...t.offers.map((o) => o.outcome), t.state]));
+          seen.runs++;
+          for (const what of ['accepted', 'declined', 'rona', 'withdrawn', 'cancelled', 'closed'] as const) if (outcomes.has(what)) seen[what]++;
         },
       ),
       { numRuns: 400 },
     );
+    // Each in at least a tenth of the runs; a chat closed (accepted, finished and its ACW ended by one
+    // agent's script) and an offer withdrawn (a slot claim lost to a race) in at least one in forty.
+    // Seen at 400 runs: accepted 103, declined 72, rona 313, withdrawn 82, cancelled 263, closed 35.
+    for (const [what, runs] of Object.entries(seen)) assert.ok(runs >= seen.runs / (what === 'closed' || what === 'withdrawn' ? 40 : 10), `${what} in ${runs} of ${seen.runs} runs: ${JSON.stringify(seen)}`);
   });
 
   it('4: the queue position the API reports is the order in which offers are then made', async () => {
