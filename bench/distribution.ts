@@ -253,7 +253,6 @@ async function throughput({ database, endpoint, pid }: BenchCosmos, agents: numb
   }
 }
 
-/** A fresh Cosmos emulator with the manifest's containers; it scans whole containers, so each phase gets its own. */
 /** The emulator a phase runs against: the database, its endpoint and its process (whose CPU time is counted). */
 interface BenchCosmos {
   database: ReturnType<CosmosClient['database']>;
@@ -261,6 +260,7 @@ interface BenchCosmos {
   pid: number | undefined;
 }
 
+/** A fresh Cosmos emulator with the manifest's containers; it scans whole containers, so each phase gets its own. */
 async function withCosmos(work: (cosmos: BenchCosmos) => Promise<void>): Promise<void> {
   const port = await freePort();
   const cosmos = await startCosmos({ port, cwd: mkdtempSync(join(tmpdir(), 'bench-cosmos-')) });

@@ -55,6 +55,20 @@ function slowSlots(calls: string[], before: (label: string) => void = () => unde
   };
 }
 
+/**
+ * While Ann's third slot (the first batch's last) is claimed, an admin lowers her capacity to 2, so
+ * that claim fails; `meanwhile` runs then too.
+ */
+function annLosesTheThirdSlot(w: ReturnType<typeof createMemoryDistribution>, calls: string[], meanwhile: () => void = () => undefined): void {
+  w.world.beforeIo = slowSlots(calls, (label) => {
+    if (label === 'agents.replace' && calls.filter((l) => l === 'agents.replace').length === 3) {
+      const ann = w.agents.docs.get('ann')!;
+      w.agents.docs.set('ann', { value: { ...ann.value, imCapacity: 2 }, etag: '"admin-change"' });
+      meanwhile();
+    }
+  });
+}
+
 describe('reading the next batch ahead', () => {
   it('reads the next batch while the last task of a batch is claimed, and claims its first task while that last slot is claimed', async () => {
     const { w, calls } = await sixTasks();
@@ -90,14 +104,7 @@ describe('reading the next batch ahead', () => {
   it('when that last slot claim fails, its task goes back before the next batch\'s first, and is offered before it', async () => {
     const { w, ids, calls } = await sixTasks();
     const claims: string[] = [];
-    // While Ann's third slot (the first batch's last) is claimed, an admin lowers her capacity to
-    // 2: the claim fails.
-    w.world.beforeIo = slowSlots(calls, (label) => {
-      if (label === 'agents.replace' && calls.filter((l) => l === 'agents.replace').length === 3) {
-        const ann = w.agents.docs.get('ann')!;
-        w.agents.docs.set('ann', { value: { ...ann.value, imCapacity: 2 }, etag: '"admin-change"' });
-      }
-    });
+    annLosesTheThirdSlot(w, calls);
     await distribute('s', claimsRecorded(w, claims));
     assert.deepEqual(w.world.violations, []);
     const [t1, t2, t3, t4, t5, t6] = ids as [string, string, string, string, string, string];
@@ -122,13 +129,7 @@ describe('reading the next batch ahead', () => {
     const claims: string[] = [];
     // As above, but the third slot claim takes a second: the next batch finds its read of the agents
     // too old, so it settles that claim before reading them again, and the claim has failed.
-    w.world.beforeIo = slowSlots(calls, (label) => {
-      if (label === 'agents.replace' && calls.filter((l) => l === 'agents.replace').length === 3) {
-        const ann = w.agents.docs.get('ann')!;
-        w.agents.docs.set('ann', { value: { ...ann.value, imCapacity: 2 }, etag: '"admin-change"' });
-        w.clock.advance(1000);
-      }
-    });
+    annLosesTheThirdSlot(w, calls, () => w.clock.advance(1000));
     await distribute('s', claimsRecorded(w, claims));
     assert.deepEqual(w.world.violations, []);
     const [t1, t2, t3, t4, t5, t6] = ids as [string, string, string, string, string, string];
