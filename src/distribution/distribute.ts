@@ -115,13 +115,15 @@ async function batches(service: Service, deps: DistributionDeps, tidying: Tidyin
   let readAhead: Promise<readonly Versioned<QueueEntry>[]> | undefined;
   /** The last slot claim of the batch before, still under way while the next batch's first task is claimed. */
   let carried: InFlight | undefined;
-  /** Settles the carried slot claim; false when it failed and its task went back to its place. */
+  /**
+   * Settles the carried slot claim; false when it failed and its task went back to its place. Each
+   * caller then reads the queue afresh: the fresh read of the agents drops the read ahead, and the
+   * other callers hold none.
+   */
   const land = async (): Promise<boolean> => {
     const flight = carried;
     carried = undefined;
-    if (!flight || (await landFlight(flight, state, tidying, deps))) return true;
-    readAhead = undefined; // read before the task went back: the queue is read again
-    return false;
+    return !flight || landFlight(flight, state, tidying, deps);
   };
   /** Batch after batch; true when the round stopped at its limit with work left. */
   const loop = async (): Promise<boolean> => {
