@@ -3,7 +3,9 @@
 // in (a TOP ... ORDER BY query), for random queues with equal priorities and equal arrival times.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { IndexingPolicy } from '@azure/cosmos';
 import fc from 'fast-check';
+import { resourceManifest } from '../../../src/config/resourceManifest';
 import type { QueueEntry } from '../../../src/distribution/ports';
 import { enqueueOrderKey } from '../../../src/domain/queueOrder';
 import { CosmosQueueStore } from '../../../src/storage/cosmosQueueStore';
@@ -18,11 +20,9 @@ describe('CosmosQueueStore (fast-check, against the emulator)', () => {
 
   before(async () => {
     cosmos = await startTestCosmos();
-    const container = await cosmos.container({
-      id: 'queue',
-      partitionKey: { paths: ['/serviceId'] },
-      indexingPolicy: { compositeIndexes: [[{ path: '/priority', order: 'descending' }, { path: '/enqueueOrder', order: 'ascending' }]] },
-    });
+    // As deployed: the manifest's partition key and composite index.
+    const manifest = resourceManifest.cosmos.containers.find((c) => c.name === 'queue')!;
+    const container = await cosmos.container({ id: manifest.name, partitionKey: { paths: [...manifest.partitionKeyPaths] }, indexingPolicy: manifest.indexingPolicy as IndexingPolicy });
     queue = new CosmosQueueStore(container);
   });
 
