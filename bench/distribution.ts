@@ -32,7 +32,7 @@ import { agentMapping } from '../src/storage/agentDocuments';
 import { freePort } from '../test/support/ports';
 import type { AgentsWorkerData, FromAgents, ToAgents } from './distributionAgents';
 import { agentDoc, enqueue, epoch, guardCapacity, serviceDoc, taskDoc, unobserved, world, zero, type Counts, type World } from './distributionWorld';
-import { machineBusy, machineCpu, percentile, processCpuMs } from './support';
+import { machineBusy, machineCpu, percentile, processCpuMs, threadCpuMs } from './support';
 
 /** Service Bus sessions, in process: one round per service at a time; a request during a round runs another after it. */
 class SessionRunner implements DistributionSignal {
@@ -190,6 +190,8 @@ async function throughput({ database, endpoint, pid }: BenchCosmos, agents: numb
   const cpuAtStart = machineCpu();
   const processCpuAtStart = process.cpuUsage();
   const cosmosCpuAtStart = processCpuMs(pid);
+  // The distributor runs on this process's main thread (the agents on their own).
+  const distributorCpuAtStart = threadCpuMs(process.pid, process.pid);
   const distributorLoopAtStart = performance.eventLoopUtilization();
   const agentsLoopAtStart = agentsThread.performance.eventLoopUtilization();
   await signal.requestDistribution(serviceId);
@@ -210,6 +212,7 @@ async function throughput({ database, endpoint, pid }: BenchCosmos, agents: numb
   const cpuAtEnd = machineCpu();
   const processCpu = process.cpuUsage(processCpuAtStart);
   const cosmosCpuAtEnd = processCpuMs(pid);
+  const distributorCpuAtEnd = threadCpuMs(process.pid, process.pid);
   const distributorLoop = performance.eventLoopUtilization(distributorLoopAtStart).utilization;
   const agentsLoop = agentsThread.performance.eventLoopUtilization(agentsLoopAtStart).utilization;
   await signal.idle();
@@ -250,6 +253,13 @@ async function throughput({ database, endpoint, pid }: BenchCosmos, agents: numb
     );
   } else {
     console.log(`CPU per offer: distributor and agents threads ${perOffer(processMs)} (the Cosmos emulator's CPU time is read on Linux only).`);
+  }
+  if (distributorCpuAtStart !== undefined && distributorCpuAtEnd !== undefined) {
+    // In Azure the distributor has its function instance's CPU to itself: what its own thread used bounds one service's rate there.
+    const distributorMs = distributorCpuAtEnd - distributorCpuAtStart;
+    console.log(
+      `of which the distributor's own thread ${perOffer(distributorMs)}: with a vCPU to itself it could make at most ${Math.round((1000 * offeredAt.size) / distributorMs)} offers/s (derived from CPU time, not measured; round trips to Cosmos DB bound it too, see --cosmos-latency-ms).`,
+    );
   }
 }
 

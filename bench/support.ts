@@ -55,10 +55,18 @@ export function machineCpu(): { busy: number; total: number } | undefined {
 
 /** A process's CPU time so far in ms (Linux /proc/<pid>/stat, user plus system, at USER_HZ = 100); undefined elsewhere. */
 export function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+  return pid === undefined ? undefined : statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** One thread's CPU time so far in ms, as processCpuMs; a process's main thread has the process's id. */
+export function threadCpuMs(pid: number, tid: number): number | undefined {
+  return statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function statCpuMs(path: string): number | undefined {
   try {
     // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
     return Number.isFinite(ticks) ? ticks * 10 : undefined;
