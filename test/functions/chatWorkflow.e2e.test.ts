@@ -193,15 +193,16 @@ describe('chat workflows through devhost', () => {
     const week = { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay };
     // Kiritimati (UTC+14) and Pago Pago (UTC-11) never share a date: a holiday on Kiritimati's today is not Pago Pago's.
     const kiritimatiToday = DateTime.now().setZone('Pacific/Kiritimati').toISODate() ?? '';
-    const calendar = async (timeZone: string, weekly: unknown): Promise<string> => {
+    const calendar = async (timeZone: string, weekly: unknown, holidays = [{ date: kiritimatiToday, name: 'Test day', annual: false }]): Promise<string> => {
       const id = unique('cal');
-      const res = await api.post('/calendars', { id, name: id, timeZone, weekly, holidays: [{ date: kiritimatiToday, name: 'Test day', annual: false }], specialDays: [] });
+      const res = await api.post('/calendars', { id, name: id, timeZone, weekly, holidays, specialDays: [] });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return id;
     };
     const holidayCal = await calendar('Pacific/Kiritimati', week);
     const openCal = await calendar('Pacific/Pago_Pago', week);
-    const closedCal = await calendar('Europe/Zurich', { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] });
+    // No holiday here: Zurich shares Kiritimati's date for an hour each day (from 23:00 UTC in winter).
+    const closedCal = await calendar('Europe/Zurich', { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }, []);
     const say = (id: string, text: string, next: string) => ({ id, settings: { type: 'Message', text, visibility: 'ALL', messageType: 'text' }, exits: { next } });
     const check = (id: string, calendarId: string, prefix: string, next: string) => [
       { id, settings: { type: 'CheckOpeningHours', calendarId }, exits: { open: `${id}-open`, closed: `${id}-closed`, holiday: `${id}-holiday` } },
