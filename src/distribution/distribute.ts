@@ -21,7 +21,7 @@ import { DomainError } from '../domain/errors';
 import { chooseAgent, type RoutingDecision } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { nextOfferId, offered, openOffer, refusedBy, settleOffer, transition, type Offer, type Task } from '../domain/task';
-import { dropOffer, updateAgent } from './agentTasks';
+import { dropOffer, offerToTask, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
 
@@ -201,7 +201,7 @@ async function landFlight(flight: InFlight, state: RoundState, tidying: Tidying,
   return false;
 }
 
-function withdrawFlight(flight: InFlight, deps: DistributionDeps): Promise<void> {
+function withdrawFlight(flight: InFlight, deps: DistributionDeps): Promise<Task> {
   return withdrawOffer(flight.claimed.task.id, flight.claimed.offer.offerId, deps);
 }
 
@@ -307,11 +307,17 @@ async function serveBatch(
     // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
     const offer = openOffer(task);
     if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
-      // The agent first: past its ring-out time the offer can no longer be accepted, and a crash
-      // between the two writes leaves the task offered, which the next round repairs (the other
-      // way round it would leave the agent holding a withdrawn offer's slot for good).
-      await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
-      await withdrawOffer(task.id, offer.offerId, deps);
+      // The task first, conditional on its ETag, so that an accept that came in before the ring-out
+      // time either lands first (the chat goes on, and the agent keeps the slot as the chat's) or
+      // fails. The offer's timeout, keyed by the offer and due at once, is scheduled before that, so
+      // that a crash between the writes still frees the agent's slot: on a withdrawn offer the
+      // timeout only does that (the agent, who may never have heard of the offer, goes into no RONA).
+      await deps.timeouts.schedule({ kind: 'offer', taskId: task.id, offerId: offer.offerId }, new Date(offer.expiresAt));
+      const after = await withdrawOffer(task.id, offer.offerId, deps);
+      const settled = after.offers.find((o) => o.offerId === offer.offerId);
+      const chatting = settled?.outcome === 'accepted' && (after.state === 'connected' || after.state === 'wrap-up');
+      const at = settled?.decidedAt ?? deps.clock.now().toISOString();
+      await updateAgent(deps, offer.agentId, (agent) => (chatting ? offerToTask(agent, offer.offerId, task.id, task.serviceId, at) : dropOffer(agent, offer.offerId)));
       return 'end';
     }
     if (offer) {
@@ -466,8 +472,8 @@ async function completeClaim(task: Task, offer: Offer, deps: DistributionDeps, k
   return slot;
 }
 
-/** Takes back an open offer the agent could not hold: the task returns to its old place in the queue. */
-async function withdrawOffer(taskId: string, offerId: string, deps: DistributionDeps): Promise<void> {
+/** Takes back an open offer the agent could not hold: the task returns to its old place in the queue. Returns the task as it is then. */
+async function withdrawOffer(taskId: string, offerId: string, deps: DistributionDeps): Promise<Task> {
   const now = deps.clock.now().toISOString();
   const { after } = await update(
     deps.tasks,
@@ -476,6 +482,7 @@ async function withdrawOffer(taskId: string, offerId: string, deps: Distribution
     { code: 'TASK.NOT_FOUND', message: `task ${taskId} no longer exists` },
   );
   if (after.value.state === 'queued') await requeue(after, deps);
+  return after.value;
 }
 
 /** Puts a queued task's entry back with its old priority and arrival order: it keeps its place. */
