@@ -21,6 +21,19 @@ async function connected(service = makeService('s')) {
   return { w, taskId: task.id, offerId };
 }
 
+/** A task whose round died right after claiming it and Ann's slot, before announcing the offer. */
+async function halfClaimed() {
+  const w = createMemoryDistribution();
+  await w.services.create(makeService('s'));
+  await w.agents.create(makeAgent('ann', [duty('s')]));
+  const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+  w.world.writes = 0;
+  w.world.crashAfterWrite = 2; // the task and the agent's slot are claimed, then the round dies
+  await assert.rejects(distribute('s', w.deps), CrashError);
+  await w.world.restart();
+  return { w, task };
+}
+
 describe('distribution repairs', () => {
   it('an accept repeated while the chat goes on changes nothing; after the chat closed it is refused and does not give the agent its slot back', async () => {
     const { w, taskId, offerId } = await connected();
@@ -89,14 +102,7 @@ describe('distribution repairs', () => {
   });
 
   it('a round that dies between the two writes of withdrawing an expired offer leaves nothing held: the next round finishes it', async () => {
-    const w = createMemoryDistribution();
-    await w.services.create(makeService('s'));
-    await w.agents.create(makeAgent('ann', [duty('s')]));
-    const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
-    w.world.writes = 0;
-    w.world.crashAfterWrite = 2; // the task and the agent's slot are claimed, then the round dies
-    await assert.rejects(distribute('s', w.deps), CrashError);
-    await w.world.restart();
+    const { w, task } = await halfClaimed();
     w.clock.advance(31_000); // the redelivery comes after the ring-out time
     w.world.writes = 0;
     w.world.crashAfterWrite = 1; // and dies after the first write of the withdrawal
@@ -114,14 +120,7 @@ describe('distribution repairs', () => {
   });
 
   it('an accept that lands while a resumed round withdraws the expired offer wins: the agent holds the chat, not nothing', async () => {
-    const w = createMemoryDistribution();
-    await w.services.create(makeService('s'));
-    await w.agents.create(makeAgent('ann', [duty('s')]));
-    const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
-    w.world.writes = 0;
-    w.world.crashAfterWrite = 2; // the task and Ann's slot are claimed, then the round dies unannounced
-    await assert.rejects(distribute('s', w.deps), CrashError);
-    await w.world.restart();
+    const { w, task } = await halfClaimed();
     const offerId = `${task.id}.offer-1`;
     // Ann accepts 1 ms before the ring-out time; her write waits until the redelivered round, 2 ms
     // later, has decided the offer is past its time and made its first write.
@@ -150,14 +149,7 @@ describe('distribution repairs', () => {
 
   it('a round that dies after any write of withdrawing an expired offer leaves nothing held: the offer’s timeout and the next round finish it', async () => {
     for (const crashAt of [1, 2, 3]) {
-      const w = createMemoryDistribution();
-      await w.services.create(makeService('s'));
-      await w.agents.create(makeAgent('ann', [duty('s')]));
-      const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
-      w.world.writes = 0;
-      w.world.crashAfterWrite = 2; // the task and the agent's slot are claimed, then the round dies
-      await assert.rejects(distribute('s', w.deps), CrashError);
-      await w.world.restart();
+      const { w, task } = await halfClaimed();
       w.clock.advance(31_000); // the redelivery comes after the ring-out time
       w.world.writes = 0;
       w.world.crashAfterWrite = crashAt; // after the timeout is scheduled, the task withdrawn, its entry put back
