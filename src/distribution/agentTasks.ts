@@ -2,6 +2,7 @@
 // redelivered message or a resumed action converges on the same agent state.
 import type { Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
+import type { Task } from '../domain/task';
 import { update } from './optimistic';
 import type { DistributionDeps } from './ports';
 
@@ -39,4 +40,15 @@ export function releaseTask(agent: Agent, taskId: string, at: string): Agent | u
   if (!agent.tasks.some((t) => t.taskId === taskId)) return undefined;
   const tasks = agent.tasks.filter((t) => t.taskId !== taskId);
   return { ...agent, tasks, idleSince: tasks.length === 0 && agent.offers.length === 0 ? at : agent.idleSince };
+}
+
+/**
+ * What the agent holds for an offer that is no longer open: the chat's slot while the accepted chat
+ * goes on, nothing otherwise (undefined: nothing to change). `at`: when the chat began, if the
+ * offer does not say.
+ */
+export function settledSlot(agent: Agent, task: Task, offerId: string, at: string): Agent | undefined {
+  const offer = task.offers.find((o) => o.offerId === offerId);
+  const chatting = offer?.outcome === 'accepted' && (task.state === 'connected' || task.state === 'wrap-up');
+  return chatting ? offerToTask(agent, offerId, task.id, task.serviceId, offer.decidedAt ?? at) : dropOffer(agent, offerId);
 }

@@ -21,7 +21,7 @@ import { DomainError } from '../domain/errors';
 import { chooseAgent, type RoutingDecision } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { nextOfferId, offered, openOffer, refusedBy, settleOffer, transition, type Offer, type Task } from '../domain/task';
-import { dropOffer, offerToTask, updateAgent } from './agentTasks';
+import { settledSlot, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
 
@@ -312,12 +312,10 @@ async function serveBatch(
       // fails. The offer's timeout, keyed by the offer and due at once, is scheduled before that, so
       // that a crash between the writes still frees the agent's slot: on a withdrawn offer the
       // timeout only does that (the agent, who may never have heard of the offer, goes into no RONA).
-      await deps.timeouts.schedule({ kind: 'offer', taskId: task.id, offerId: offer.offerId }, new Date(offer.expiresAt));
+      await scheduleRingOut(task, offer, deps);
       const after = await withdrawOffer(task.id, offer.offerId, deps);
-      const settled = after.offers.find((o) => o.offerId === offer.offerId);
-      const chatting = settled?.outcome === 'accepted' && (after.state === 'connected' || after.state === 'wrap-up');
-      const at = settled?.decidedAt ?? deps.clock.now().toISOString();
-      await updateAgent(deps, offer.agentId, (agent) => (chatting ? offerToTask(agent, offer.offerId, task.id, task.serviceId, at) : dropOffer(agent, offer.offerId)));
+      const now = deps.clock.now().toISOString();
+      await updateAgent(deps, offer.agentId, (agent) => settledSlot(agent, after, offer.offerId, now));
       return 'end';
     }
     if (offer) {
@@ -458,11 +456,16 @@ export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps
  */
 export async function announce(task: Task, offer: Offer, deps: DistributionDeps): Promise<void> {
   const done = await Promise.allSettled([
-    deps.timeouts.schedule({ kind: 'offer', taskId: task.id, offerId: offer.offerId }, new Date(offer.expiresAt)),
+    scheduleRingOut(task, offer, deps),
     deps.notifier.notify(offer.agentId, offer.offerId, { type: 'offer', offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, expiresAt: offer.expiresAt }),
   ]);
   const failed = done.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** The offer's ring-out timer, keyed by the offer (scheduling it again changes nothing), due at its ring-out time. */
+function scheduleRingOut(task: Task, offer: Offer, deps: DistributionDeps): Promise<void> {
+  return deps.timeouts.schedule({ kind: 'offer', taskId: task.id, offerId: offer.offerId }, new Date(offer.expiresAt));
 }
 
 /** Finishes a claim a crashed round left half done: the agent holding the slot, or undefined when the offer had to be withdrawn. */

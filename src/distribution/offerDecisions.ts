@@ -2,7 +2,7 @@
 import type { Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import { openOffer, settleOffer, transition, type Task } from '../domain/task';
-import { dropOffer, offerToTask, updateAgent } from './agentTasks';
+import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
 import { requeue } from './distribute';
 import { update } from './optimistic';
 import type { DistributionDeps } from './ports';
@@ -79,10 +79,7 @@ async function settleOpen(offerId: string, outcome: 'declined' | 'rona', agentId
   // Repair the agent whatever the task said before: drop a settled offer's slot once.
   let freed = false;
   await updateAgent(deps, offer.agentId, (agent): Agent | undefined => {
-    if (offer.outcome === 'accepted') {
-      const connected = task.state === 'connected' || task.state === 'wrap-up';
-      return connected ? offerToTask(agent, offerId, taskId, task.serviceId, offer.decidedAt ?? now) : dropOffer(agent, offerId);
-    }
+    if (offer.outcome === 'accepted') return settledSlot(agent, task, offerId, now);
     const dropped = dropOffer(agent, offerId);
     freed = dropped !== undefined;
     // Only the call that removes the offer puts the agent into RONA, so a redelivered timeout after
