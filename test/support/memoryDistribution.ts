@@ -85,6 +85,49 @@ export class World {
   }
 }
 
+/** The store calls that write: those whose stores below call `World.wrote()`. */
+const writeCalls = new Set(['create', 'replace', 'delete', 'offerQueued', 'put', 'remove', 'schedule']);
+
+/**
+ * The ports as one handler invocation sees them when it crashes right after its `afterWrite`-th
+ * write: from then on each store call it (or work it started) makes fails, as from a dead process,
+ * while every other invocation goes on. (World.crashAfterWrite crashes every handler of the world at
+ * once; this crashes one among concurrent ones.)
+ */
+export function crashingDeps(deps: DistributionDeps, afterWrite: number): DistributionDeps {
+  let writes = 0;
+  let dead = false;
+  const port = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(object, name, receiver) {
+        const member: unknown = Reflect.get(object, name, receiver);
+        if (typeof member !== 'function' || typeof name !== 'string') return member;
+        return async (...args: unknown[]) => {
+          if (dead) throw new CrashError(`${name} after the crash`);
+          const result: unknown = await (member as (...a: unknown[]) => Promise<unknown>).apply(object, args);
+          if (writeCalls.has(name) && ++writes === afterWrite) {
+            dead = true;
+            throw new CrashError(`crashed after its write ${writes}`);
+          }
+          if (dead) throw new CrashError(`${name} answered after the crash`);
+          return result;
+        };
+      },
+    });
+  return {
+    services: port(deps.services),
+    agents: port(deps.agents),
+    tasks: port(deps.tasks),
+    queue: port(deps.queue),
+    directory: port(deps.directory),
+    signal: port(deps.signal),
+    timeouts: port(deps.timeouts),
+    notifier: port(deps.notifier),
+    sessions: port(deps.sessions),
+    clock: deps.clock,
+  };
+}
+
 function clone<T>(value: T): T {
   return structuredClone(value);
 }

@@ -101,11 +101,11 @@ describe('distribution repairs', () => {
     assert.deepEqual(w.signal.requests.map((r) => r.serviceId), ['s'], 'a round is asked for the freed slot');
   });
 
-  it('a round that dies between the two writes of withdrawing an expired offer leaves nothing held: the next round finishes it', async () => {
+  it('a round that dies withdrawing an expired offer, its timeout scheduled but the task not yet withdrawn, leaves nothing held when the next round comes before the timeout', async () => {
     const { w, task } = await halfClaimed();
     w.clock.advance(31_000); // the redelivery comes after the ring-out time
     w.world.writes = 0;
-    w.world.crashAfterWrite = 1; // and dies after the first write of the withdrawal
+    w.world.crashAfterWrite = 1; // and dies after the first write of the withdrawal: the offer's timeout
     await assert.rejects(distribute('s', w.deps), CrashError);
     await w.world.restart();
     await distribute('s', w.deps);
