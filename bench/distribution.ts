@@ -1,7 +1,8 @@
 // `npm run bench -- distribution [--quick] [--cost-only | --load-only] [--cosmos-latency-ms=N]`: the
 // distributor against the Cosmos emulator. With --cosmos-latency-ms, N ms are added before each
 // Cosmos call of the load part, as a round trip to Cosmos DB costs (the emulator answers in well
-// under a millisecond when idle, so on its own the load part measures CPU more than round trips).
+// under a millisecond when idle, so on its own the load part measures CPU more than round trips),
+// and before each ring-out timer, as scheduling it on Service Bus costs (it is not sent).
 //  1. Cosmos operations per assignment at queue lengths 10, 1,000 and 10,000, as ratios against
 //     the 10 case (target <= 1.2), for Switchboard's distributor and for a naive one (global lock,
 //     scan every agent and every waiting task) measured the same way in the same run.
@@ -220,7 +221,7 @@ async function throughput({ database, endpoint, pid }: BenchCosmos, agents: numb
   const agentReport = await drained;
   await agentsThread.terminate();
   const latencies = [...enqueuedAt.entries()].map(([id, at]) => (offeredAt.get(id) ?? Number.NaN) - at).filter(Number.isFinite).sort((a, b) => a - b);
-  const latency = latencyMs > 0 ? `, ${latencyMs} ms added before each Cosmos call of the distributor and the agents` : '';
+  const latency = latencyMs > 0 ? `, ${latencyMs} ms added before each Cosmos call of the distributor and the agents and before each ring-out timer scheduled (a Service Bus round trip)` : '';
   console.log(`\n${agents} agents (capacity 1), ${waiting} waiting tasks in one service, agents (on their own thread) accept, chat 20 ms and finish${latency}:`);
   console.table({
     switchboard: {

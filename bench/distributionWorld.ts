@@ -123,7 +123,8 @@ export interface World {
  * The distribution ports on Cosmos as production has them, each call counted, but for Service Bus:
  * `signal` stands for the `distribute` queue, and the ring-out timer's scheduled message is not
  * sent. Offer notifications are stored in `events` and then shown to `observer`. `latencyMs`: added
- * before every store call, as a round trip to Cosmos DB would take.
+ * before every store call, as a round trip to Cosmos DB would take, and before each ring-out timer
+ * (which a round waits for before claiming the agent's slot), as a round trip to Service Bus would.
  */
 export function world(database: ReturnType<CosmosClient['database']>, signal: DistributionSignal, observer: AgentNotifier, latencyMs = 0): World {
   const counts = zero();
@@ -143,7 +144,7 @@ export function world(database: ReturnType<CosmosClient['database']>, signal: Di
     queue: countQueue(new CosmosQueueStore(containers.queue), meter),
     directory: countDirectory(new CosmosAgentDirectory(containers.agents), meter),
     signal,
-    timeouts: { schedule: async () => undefined },
+    timeouts: { schedule: () => (latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, latencyMs)) : Promise.resolve()) },
     notifier: countNotifier(new CosmosAgentNotifier(containers.events, () => new Date()), meter, observer),
     sessions: countSessions(new CosmosSessionLog(containers.sessions), meter),
     clock: { now: () => new Date() },

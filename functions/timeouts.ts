@@ -8,7 +8,7 @@ import { expireOffer } from '../src/distribution/offerDecisions';
 
 const deps = switchboard().distribution;
 const TimeoutMessage = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('offer'), taskId: z.string().min(1), offerId: z.string().min(1) }),
+  z.object({ kind: z.literal('offer'), taskId: z.string().min(1), offerId: z.string().min(1), expiresAt: z.iso.datetime() }),
   z.object({ kind: z.literal('acw'), taskId: z.string().min(1), acwVersion: z.number().int().min(0) }),
 ]);
 
@@ -22,7 +22,7 @@ app.serviceBusQueue('timeouts', {
       throw new Error(`timeouts: malformed message ${String(context.triggerMetadata?.['messageId'])}: ${parsed.error.message}`);
     }
     const timeout = parsed.data;
-    const task = timeout.kind === 'offer' ? await expireOffer(timeout.offerId, deps) : await acwTimedOut(timeout.taskId, timeout.acwVersion, deps);
+    const task = timeout.kind === 'offer' ? await expireOffer(timeout.offerId, deps, timeout.expiresAt) : await acwTimedOut(timeout.taskId, timeout.acwVersion, deps);
     context.log(`timeouts: ${timeout.kind} for task ${timeout.taskId}: task is ${task.state}`);
   },
 });

@@ -6,13 +6,14 @@
 // A round works in batches: it reads the first entries of the queue (and the candidate agents, kept
 // for a few batches), then for each task in queue order decides, claims the task and claims the
 // agent's slot (two conditional writes, the agent's against the ETag the candidates read returned;
-// a task's claim overlaps the previous task's slot claim). An entry says how its task was when it
+// a task's claim overlaps the previous task's slot claim). The offer's ring-out timer goes out with
+// the task's claim, before the slot is claimed, so that no agent ever holds a slot without the timer
+// that frees it, whatever becomes of the round. An entry says how its task was when it
 // was queued, so a task is decided and claimed from its entry, conditional on the task's ETag then;
 // only a task changed since is read and decided again from what it says now. The next batch's
 // entries are read while the last task of a batch is claimed, and that task's slot claim goes on
 // into the next batch, overlapping its first task's claim as within a batch; when it fails, both
-// go back as within a batch. Only the ring-out timer, the agent's notification and tidying the queue
-// entry run in the background, while the next batch goes on (passing over the entries being tidied);
+// go back as within a batch. Only the agent's notification and tidying the queue entry run in the background, while the next batch goes on (passing over the entries being tidied);
 // the round ends when they are done.
 // When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
 // later task is offered while an earlier one still waits.
@@ -21,7 +22,7 @@ import { DomainError } from '../domain/errors';
 import { chooseAgent, type RoutingDecision } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { nextOfferId, offered, openOffer, refusedBy, settleOffer, transition, type Offer, type Task } from '../domain/task';
-import { settledSlot, updateAgent } from './agentTasks';
+import { dropOffer, settledSlot, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
 
@@ -263,12 +264,14 @@ async function serveBatch(
     const decision = chooseAgent(service, task, agents, now) ?? chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now);
     if (!decision) return 'stop';
     const offer = newOffer(service, task.id, task.offerCount, decision, now);
-    // The task's claim goes out while the previous task's slot claim is under way. The slot is only
-    // claimed once the previous one held, so an agent never holds an offer for a later task while
-    // an earlier one goes back to its place. When the previous slot failed, both go back, this one
-    // first: while this task was claimed the previous one was still claimed, never passed over.
+    // The task's claim and the offer's ring-out timer go out while the previous task's slot claim is
+    // under way. The slot is only claimed once the timer is scheduled, and once the previous slot
+    // held, so an agent never holds an offer for a later task while an earlier one goes back to its
+    // place. When the previous slot failed, both go back, this one first: while this task was claimed
+    // the previous one was still claimed, never passed over. (A timer whose claim did not hold finds
+    // no such offer when it fires and does nothing.)
     const previous = inFlight;
-    const [claimed, previousHeld] = await Promise.all([claim(offer), previous ? settle(previous) : true]);
+    const [claimed, , previousHeld] = await Promise.all([claim(offer), scheduleRingOut(task.id, offer, deps), previous ? settle(previous) : true]);
     inFlight = undefined; // settled (had the claim failed, the finally below would settle it)
     if (previous && !previousHeld) {
       if (claimed) await withdrawOffer(claimed.id, offer.offerId, deps);
@@ -279,7 +282,7 @@ async function serveBatch(
     const known = candidates.get(decision.chosenAgentId);
     inFlight = { head, claimed: { task: claimed, offer }, slot: claimSlot(claimed, offer, deps, known, { withdraw: false }) };
     // Until the claim answers, the next decision counts the slot as taken.
-    const tentative = known && withOffer(known.value, claimed, offer);
+    const tentative = known && withOffer(known.value, claimed, offer, now.getTime());
     if (known && tentative) candidates.set(known.value.id, { value: tentative, etag: known.etag });
     return 'claimed';
   };
@@ -303,19 +306,12 @@ async function serveBatch(
     }
     if (!(await land())) return 'end';
     // A round crashed after claiming the task: finish what it started before going on. An offer
-    // whose ring-out time has passed meanwhile is withdrawn instead (the agent may never have seen
-    // it, so it must not ring out into RONA); the task is back at its place, so the batch ends.
+    // whose ring-out time has passed meanwhile, and whose timer has not rung it out yet, is withdrawn
+    // instead (the agent may never have been told of it, so it must not ring out into RONA); the
+    // task is back at its place, so the batch ends.
     const offer = openOffer(task);
     if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
-      // The task first, conditional on its ETag, so that an accept that came in before the ring-out
-      // time either lands first (the chat goes on, and the agent keeps the slot as the chat's) or
-      // fails. The offer's timeout, keyed by the offer and due at once, is scheduled before that, so
-      // that a crash between the writes still frees the agent's slot: on a withdrawn offer the
-      // timeout only does that (the agent, who may never have heard of the offer, goes into no RONA).
-      await scheduleRingOut(task, offer, deps);
-      const after = await withdrawOffer(task.id, offer.offerId, deps);
-      const now = deps.clock.now().toISOString();
-      await updateAgent(deps, offer.agentId, (agent) => settledSlot(agent, after, offer.offerId, now));
+      await withdrawExpired(task.id, offer, deps);
       return 'end';
     }
     if (offer) {
@@ -406,15 +402,19 @@ async function claimAsRead(stored: Versioned<Task>, offer: Offer, deps: Distribu
   }
 }
 
-/** Claims the task as read for the chosen agent; undefined when the task changed. */
+/** Claims the task as read for the chosen agent, scheduling the offer's ring-out timer meanwhile; undefined when the task changed. */
 export async function claimTask(service: Service, stored: Versioned<Task>, decision: RoutingDecision, deps: DistributionDeps): Promise<{ task: Task; offer: Offer } | undefined> {
   const offer = newOffer(service, stored.value.id, stored.value.offers.length, decision, deps.clock.now());
-  const task = await claimAsRead(stored, offer, deps);
+  const [task] = await Promise.all([claimAsRead(stored, offer, deps), scheduleRingOut(stored.value.id, offer, deps)]);
   return task && { task, offer };
 }
 
-function withOffer(agent: Agent, task: Task, offer: Offer): Agent | undefined {
-  if (agent.offers.some((o) => o.offerId === offer.offerId)) return undefined;
+/**
+ * The agent holding the offer's slot; undefined when they hold it already, cannot take it, or the
+ * offer has reached its ring-out time (its timer may have run, and would not free a slot taken now).
+ */
+function withOffer(agent: Agent, task: Task, offer: Offer, now: number): Agent | undefined {
+  if (agent.offers.some((o) => o.offerId === offer.offerId) || Date.parse(offer.expiresAt) <= now) return undefined;
   if (ineligibility(agent, task.serviceId) !== undefined || freeSlots(agent) === 0) return undefined;
   return { ...agent, offers: [...agent.offers, { offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, offeredAt: offer.offeredAt }], lastOfferAt: offer.offeredAt };
 }
@@ -422,13 +422,29 @@ function withOffer(agent: Agent, task: Task, offer: Offer): Agent | undefined {
 /**
  * Gives the agent the offer's slot: one conditional write against the ETag the candidates query
  * returned, read-decide-write again if the agent changed since. Returns the agent holding the
- * slot, or undefined when the agent has no room any more (then the offer is withdrawn and the
- * task goes back to its place, unless the caller withdraws it itself). Idempotent: a resumed round
- * repeats it safely.
+ * slot, or undefined when the agent has no room any more or the offer reached its ring-out time
+ * before the slot was held (then the
+ * offer is withdrawn and the task goes back to its place, unless the caller withdraws it itself).
+ * The offer's ring-out timer must be scheduled already: it is what frees the slot if the offer is
+ * settled by someone else while the slot is being claimed, or the caller dies before telling the
+ * agent. Idempotent: a resumed round repeats it safely.
  */
 export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined, { withdraw = true } = {}): Promise<Versioned<Agent> | undefined> {
+  const slot = await takeSlot(task, offer, deps, known);
+  if (slot && Date.parse(offer.expiresAt) > deps.clock.now().getTime()) return slot;
+  // A slot that landed at the offer's ring-out time or after it is given back, as one that could not
+  // be claimed: the timer may have run before it landed, and would not free it. (No chat can hang on
+  // it: the agent has not been told of the offer, and an accept now is refused as past its time.)
+  if (slot) await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
+  if (withdraw) await withdrawOffer(task.id, offer.offerId, deps);
+  return undefined;
+}
+
+/** The agent holding the offer's slot after claiming it; undefined when they cannot take it. */
+async function takeSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
+  const now = (): number => deps.clock.now().getTime();
   if (known) {
-    const next = withOffer(known.value, task, offer);
+    const next = withOffer(known.value, task, offer, now());
     if (next) {
       try {
         return await deps.agents.replace(next, known.etag);
@@ -439,37 +455,48 @@ export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps
   }
   let agent: Versioned<Agent> | undefined;
   try {
-    agent = (await update(deps.agents, offer.agentId, (current) => withOffer(current, task, offer), { code: 'AGENT.NOT_FOUND', message: `agent ${offer.agentId} no longer exists` })).after;
+    agent = (await update(deps.agents, offer.agentId, (current) => withOffer(current, task, offer, now()), { code: 'AGENT.NOT_FOUND', message: `agent ${offer.agentId} no longer exists` })).after;
   } catch (err) {
     if (!(err instanceof DomainError && err.code === 'AGENT.NOT_FOUND')) throw err;
   }
-  if (agent?.value.offers.some((o) => o.offerId === offer.offerId)) return agent;
-  if (withdraw) await withdrawOffer(task.id, offer.offerId, deps);
-  return undefined;
+  return agent?.value.offers.some((o) => o.offerId === offer.offerId) ? agent : undefined;
 }
 
 /**
- * Starts the offer's ring-out timer and tells the agent, both at once: the agent hears of the offer a
- * round trip sooner than if the timer went first. Both are keyed by the offer, so repeating them is
- * harmless: when either fails, the round fails once both have settled, and the next round announces
- * the offer again. (A timer that fires on an offer accepted meanwhile changes nothing.)
+ * Withdraws an offer past its ring-out time that its timer has not rung out (the agent may never
+ * have been told of it, so it must not ring out into RONA), then settles the agent's slot. The task
+ * first, conditional on its ETag, so that an accept that came in before the ring-out time either
+ * lands first (the chat goes on, and the agent keeps the slot as the chat's) or fails. A crash
+ * between the writes leaves a slot its timer frees: if the agent holds one, the timer was scheduled
+ * before it was claimed, and on a withdrawn offer it only frees the slot.
+ */
+async function withdrawExpired(taskId: string, offer: Offer, deps: DistributionDeps): Promise<void> {
+  const after = await withdrawOffer(taskId, offer.offerId, deps);
+  const now = deps.clock.now().toISOString();
+  await updateAgent(deps, offer.agentId, (agent) => settledSlot(agent, after, offer.offerId, now));
+}
+
+/**
+ * Tells the agent of the offer (its ring-out timer was scheduled before the slot was claimed). Keyed
+ * by the offer, so telling again is harmless: when it fails, the round fails, and the next round
+ * announces the offer again.
  */
 export async function announce(task: Task, offer: Offer, deps: DistributionDeps): Promise<void> {
-  const done = await Promise.allSettled([
-    scheduleRingOut(task, offer, deps),
-    deps.notifier.notify(offer.agentId, offer.offerId, { type: 'offer', offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, expiresAt: offer.expiresAt }),
-  ]);
-  const failed = done.find((result) => result.status === 'rejected');
-  if (failed) throw failed.reason;
+  await deps.notifier.notify(offer.agentId, offer.offerId, { type: 'offer', offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, expiresAt: offer.expiresAt });
 }
 
-/** The offer's ring-out timer, keyed by the offer (scheduling it again changes nothing), due at its ring-out time. */
-function scheduleRingOut(task: Task, offer: Offer, deps: DistributionDeps): Promise<void> {
-  return deps.timeouts.schedule({ kind: 'offer', taskId: task.id, offerId: offer.offerId }, new Date(offer.expiresAt));
+/** The offer's ring-out timer, keyed by the offer and its ring-out time (scheduling it again changes nothing), due then. */
+function scheduleRingOut(taskId: string, offer: Offer, deps: DistributionDeps): Promise<void> {
+  return deps.timeouts.schedule({ kind: 'offer', taskId, offerId: offer.offerId, expiresAt: offer.expiresAt }, new Date(offer.expiresAt));
 }
 
-/** Finishes a claim a crashed round left half done: the agent holding the slot, or undefined when the offer had to be withdrawn. */
-async function completeClaim(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
+/**
+ * Finishes a claim left half done (by a crashed round, or a direct offer repeated): the ring-out
+ * timer, the agent's slot, the agent told. The agent holding the slot, or undefined when the offer
+ * had to be withdrawn.
+ */
+export async function completeClaim(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
+  await scheduleRingOut(task.id, offer, deps);
   const slot = await claimSlot(task, offer, deps, known);
   if (slot) await announce(task, offer, deps);
   return slot;

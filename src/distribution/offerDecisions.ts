@@ -53,14 +53,20 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
   return after.value;
 }
 
-/** Decline or ring-out: the task goes back to its old place, and the agent's slot is freed. */
-async function settleOpen(offerId: string, outcome: 'declined' | 'rona', agentId: string | undefined, deps: DistributionDeps): Promise<Task> {
+/**
+ * Decline or ring-out: the task goes back to its old place, and the agent's slot is freed. `expiresAt`
+ * (a ring-out timer's): the offer it was scheduled for; a timer of a claim that did not hold (no such
+ * offer, or one claimed again with another ring-out time) changes nothing.
+ */
+async function settleOpen(offerId: string, outcome: 'declined' | 'rona', agentId: string | undefined, deps: DistributionDeps, expiresAt?: string): Promise<Task> {
   const taskId = taskIdOfOffer(offerId);
   const now = deps.clock.now().toISOString();
+  const notThisTimers = (task: Task): boolean => expiresAt !== undefined && task.offers.find((o) => o.offerId === offerId)?.expiresAt !== expiresAt;
   const { after, before } = await update(
     deps.tasks,
     taskId,
     (task) => {
+      if (notThisTimers(task)) return undefined;
       const offer = findOffer(task, offerId, agentId);
       if (offer.outcome !== 'open') {
         if (agentId !== undefined && offer.outcome !== outcome) {
@@ -73,6 +79,7 @@ async function settleOpen(offerId: string, outcome: 'declined' | 'rona', agentId
     taskMissing(taskId),
   );
   const task = after.value;
+  if (notThisTimers(task)) return task;
   const offer = findOffer(task, offerId);
   if (task.state === 'queued' && openOffer(task) === undefined) await requeue(after, deps);
 
@@ -96,7 +103,10 @@ export function declineOffer(agentId: string, offerId: string, deps: Distributio
   return settleOpen(offerId, 'declined', agentId, deps);
 }
 
-/** The offer's RONA timeout fired: on an open offer it rings out; on a settled one it changes nothing. */
-export function expireOffer(offerId: string, deps: DistributionDeps): Promise<Task> {
-  return settleOpen(offerId, 'rona', undefined, deps);
+/**
+ * The offer's RONA timeout fired: on an open offer it rings out; on a settled one it only frees a
+ * slot the agent still holds for it. `expiresAt`: the ring-out time the timer was scheduled for.
+ */
+export function expireOffer(offerId: string, deps: DistributionDeps, expiresAt?: string): Promise<Task> {
+  return settleOpen(offerId, 'rona', undefined, deps, expiresAt);
 }

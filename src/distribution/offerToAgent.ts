@@ -1,6 +1,6 @@
 // A chat started directly with one agent: no queue and no workflow, the task is offered to that
-// agent at once, with the same claims a distribution round makes (task, then the agent's slot,
-// then the ring-out timer and the agent's notification).
+// agent at once, with the same claims a distribution round makes (the task with its ring-out timer,
+// then the agent's slot, then the agent's notification).
 //
 // RONA and decline: the offer settles as every offer does (offerDecisions), so the task goes to
 // the queue of its service (the service whose widget the chat came through) at its arrival place
@@ -11,7 +11,7 @@ import { DomainError } from '../domain/errors';
 import type { RoutingDecision } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { openOffer, transition, type Task } from '../domain/task';
-import { announce, claimSlot, claimTask } from './distribute';
+import { announce, claimSlot, claimTask, completeClaim } from './distribute';
 import { update } from './optimistic';
 import type { DistributionDeps, Versioned } from './ports';
 
@@ -51,8 +51,7 @@ export async function offerToAgent(taskId: string, agentId: string, deps: Distri
     const open = openOffer(stored.value);
     if (open) {
       if (open.agentId !== agentId) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is offered to another agent`, { taskId, from: stored.value.state });
-      if (!(await claimSlot(stored.value, open, deps, undefined))) return (await deps.tasks.read(taskId))?.value ?? stored.value;
-      await announce(stored.value, open, deps);
+      if (!(await completeClaim(stored.value, open, deps, undefined))) return (await deps.tasks.read(taskId))?.value ?? stored.value;
       return stored.value;
     }
     const agent = await deps.agents.read(agentId);

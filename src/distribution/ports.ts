@@ -88,8 +88,17 @@ export interface DistributionSignal {
 }
 
 export type TimeoutMessage =
-  | { readonly kind: 'offer'; readonly taskId: string; readonly offerId: string }
+  /**
+   * An offer's ring-out. `expiresAt`, the offer's ring-out time, tells this claim's timer from that
+   * of an earlier claim of the same offer id that did not hold (its timer goes out with the claim).
+   */
+  | { readonly kind: 'offer'; readonly taskId: string; readonly offerId: string; readonly expiresAt: string }
   | { readonly kind: 'acw'; readonly taskId: string; readonly acwVersion: number };
+
+/** The message's id: duplicate detection turns scheduling the same message twice into one delivery. */
+export function timeoutMessageId(message: TimeoutMessage): string {
+  return message.kind === 'offer' ? `offer:${message.offerId}@${message.expiresAt}` : `acw:${message.taskId}:${message.acwVersion}`;
+}
 
 export interface TimeoutScheduler {
   /** Schedules `message` at `at`; scheduling the same message twice delivers it once. */

@@ -3,7 +3,7 @@
 // so duplicate detection turns a repeated schedule into one delivery).
 import { randomUUID } from 'node:crypto';
 import type { ServiceBusSender } from '@azure/service-bus';
-import type { DistributionSignal, TimeoutMessage, TimeoutScheduler } from '../distribution/ports';
+import { timeoutMessageId, type DistributionSignal, type TimeoutMessage, type TimeoutScheduler } from '../distribution/ports';
 
 export interface DistributeMessage {
   readonly serviceId: string;
@@ -22,10 +22,6 @@ export class ServiceBusDistributionSignal implements DistributionSignal {
     const body: DistributeMessage = { serviceId, reason };
     await this.#sender.sendMessages({ body, sessionId: serviceId, messageId: randomUUID(), contentType: 'application/json', subject: 'distribute' });
   }
-}
-
-export function timeoutMessageId(message: TimeoutMessage): string {
-  return message.kind === 'offer' ? `offer:${message.offerId}` : `acw:${message.taskId}:${message.acwVersion}`;
 }
 
 export class ServiceBusTimeoutScheduler implements TimeoutScheduler {

@@ -7,6 +7,7 @@ import { offered, type Offer, type Task } from '../../src/domain/task';
 import {
   AlreadyExistsError,
   PreconditionFailedError,
+  timeoutMessageId,
   type AgentDirectory,
   type AgentEvent,
   type AgentNotifier,
@@ -92,12 +93,12 @@ const writeCalls = new Set(['create', 'replace', 'delete', 'offerQueued', 'put',
  * The ports as one handler invocation sees them when it crashes right after its `afterWrite`-th
  * write: from then on each store call it (or work it started) makes fails, as from a dead process,
  * while every other invocation goes on. (World.crashAfterWrite crashes every handler of the world at
- * once; this crashes one among concurrent ones.)
+ * once; this crashes one among concurrent ones.) `only`: counts the writes to that port only.
  */
-export function crashingDeps(deps: DistributionDeps, afterWrite: number): DistributionDeps {
+export function crashingDeps(deps: DistributionDeps, afterWrite: number, only?: Exclude<keyof DistributionDeps, 'clock'>): DistributionDeps {
   let writes = 0;
   let dead = false;
-  const port = <T extends object>(target: T): T =>
+  const port = <T extends object>(target: T, portName: keyof DistributionDeps): T =>
     new Proxy(target, {
       get(object, name, receiver) {
         const member: unknown = Reflect.get(object, name, receiver);
@@ -105,7 +106,7 @@ export function crashingDeps(deps: DistributionDeps, afterWrite: number): Distri
         return async (...args: unknown[]) => {
           if (dead) throw new CrashError(`${name} after the crash`);
           const result: unknown = await (member as (...a: unknown[]) => Promise<unknown>).apply(object, args);
-          if (writeCalls.has(name) && ++writes === afterWrite) {
+          if (writeCalls.has(name) && (only === undefined || only === portName) && ++writes === afterWrite) {
             dead = true;
             throw new CrashError(`crashed after its write ${writes}`);
           }
@@ -115,15 +116,15 @@ export function crashingDeps(deps: DistributionDeps, afterWrite: number): Distri
       },
     });
   return {
-    services: port(deps.services),
-    agents: port(deps.agents),
-    tasks: port(deps.tasks),
-    queue: port(deps.queue),
-    directory: port(deps.directory),
-    signal: port(deps.signal),
-    timeouts: port(deps.timeouts),
-    notifier: port(deps.notifier),
-    sessions: port(deps.sessions),
+    services: port(deps.services, 'services'),
+    agents: port(deps.agents, 'agents'),
+    tasks: port(deps.tasks, 'tasks'),
+    queue: port(deps.queue, 'queue'),
+    directory: port(deps.directory, 'directory'),
+    signal: port(deps.signal, 'signal'),
+    timeouts: port(deps.timeouts, 'timeouts'),
+    notifier: port(deps.notifier, 'notifier'),
+    sessions: port(deps.sessions, 'sessions'),
     clock: deps.clock,
   };
 }
@@ -340,17 +341,25 @@ export class RecordingSignal implements DistributionSignal {
 }
 
 export class RecordingTimeouts implements TimeoutScheduler {
-  /** By message id: scheduling the same message twice is one delivery, as with duplicate detection. */
-  readonly scheduled = new Map<string, { message: TimeoutMessage; at: string }>();
+  /**
+   * By message id: scheduling the same message twice is one delivery, as with duplicate detection,
+   * also once it has been delivered (`delivered`, as marked by whoever delivers it).
+   */
+  readonly scheduled = new Map<string, { message: TimeoutMessage; at: string; delivered: boolean }>();
   readonly #world: World;
   constructor(world: World) {
     this.#world = world;
   }
   async schedule(message: TimeoutMessage, at: Date): Promise<void> {
     await this.#world.io('timeouts.schedule');
-    const id = message.kind === 'offer' ? `offer:${message.offerId}` : `acw:${message.taskId}:${message.acwVersion}`;
-    if (!this.scheduled.has(id)) this.scheduled.set(id, { message: clone(message), at: at.toISOString() });
+    const id = timeoutMessageId(message);
+    if (!this.scheduled.has(id)) this.scheduled.set(id, { message: clone(message), at: at.toISOString(), delivered: false });
     this.#world.wrote();
+  }
+
+  /** The ring-out timer of this offer as the task records it, if it was scheduled. */
+  ringOutOf(task: { readonly id: string }, offer: { readonly offerId: string; readonly expiresAt: string }): { message: TimeoutMessage; at: string; delivered: boolean } | undefined {
+    return this.scheduled.get(timeoutMessageId({ kind: 'offer', taskId: task.id, offerId: offer.offerId, expiresAt: offer.expiresAt }));
   }
 }
 

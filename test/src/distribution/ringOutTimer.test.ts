@@ -1,0 +1,141 @@
+// An offer's ring-out timer goes out with the task's claim, before the agent's slot is claimed, so
+// no agent ever holds a slot without the timer that frees it, whatever becomes of the round; the
+// agent is told once the slot is theirs. A timer of a claim that did not hold does nothing.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cancelTask } from '../../../src/distribution/cancelTask';
+import { changePriority } from '../../../src/distribution/changePriority';
+import { createTask } from '../../../src/distribution/createTask';
+import { distribute } from '../../../src/distribution/distribute';
+import { expireOffer } from '../../../src/distribution/offerDecisions';
+import { openOffer } from '../../../src/domain/task';
+import { createMemoryDistribution, crashingDeps, CrashError } from '../../support/memoryDistribution';
+import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
+
+async function oneTask() {
+  const w = createMemoryDistribution();
+  await w.services.create(makeService('s'));
+  await w.agents.create(makeAgent('ann', [duty('s')], { imCapacity: 1 }));
+  const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+  return { w, taskId: task.id, offerId: `${task.id}.offer-1` };
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('the ring-out timer', () => {
+  it('goes out while the task is claimed; the slot is claimed once it is scheduled, and the agent is told after', async () => {
+    const { w, offerId } = await oneTask();
+    const order: string[] = [];
+    let timerWhileClaiming = false;
+    w.world.beforeIo = async (label) => {
+      order.push(label);
+      if (label === 'tasks.offerQueued') {
+        // The claim's round trip: a timer sent alongside it is scheduled meanwhile.
+        for (let i = 0; i < 5; i++) await tick();
+        timerWhileClaiming = order.includes('timeouts.schedule');
+      }
+      if (label === 'agents.replace') order.push(w.notifier.events.has(offerId) ? 'told' : 'not told yet');
+    };
+    await distribute('s', w.deps);
+    assert.ok(timerWhileClaiming, 'the timer was scheduled while the task was being claimed');
+    assert.ok(order.indexOf('timeouts.schedule') < order.indexOf('agents.replace'), `timer before slot: ${order.join(', ')}`);
+    assert.equal(order[order.indexOf('agents.replace') + 1], 'not told yet');
+    assert.ok(w.notifier.events.has(offerId), 'then the agent was told');
+  });
+
+  it('that fails fails the round before any slot is claimed; the next round schedules it, then claims the slot and tells the agent', async () => {
+    const { w, taskId, offerId } = await oneTask();
+    let failures = 1;
+    const schedule = w.deps.timeouts.schedule.bind(w.deps.timeouts);
+    const deps = { ...w.deps, timeouts: { schedule: (...args: Parameters<typeof schedule>) => (failures-- > 0 ? Promise.reject(new Error('broker down')) : schedule(...args)) } };
+    await assert.rejects(distribute('s', deps), /broker down/);
+    assert.equal((await w.tasks.read(taskId))!.value.state, 'offered', 'the task stays claimed');
+    assert.deepEqual((await w.agents.read('ann'))!.value.offers, [], 'no slot without its timer');
+    assert.equal(w.notifier.events.size, 0);
+    await distribute('s', deps);
+    const task = (await w.tasks.read(taskId))!.value;
+    assert.equal(w.timeouts.ringOutOf(task, openOffer(task)!)?.delivered, false, 'the next round scheduled the timer');
+    assert.deepEqual((await w.agents.read('ann'))!.value.offers.map((o) => o.offerId), [offerId]);
+    assert.ok(w.notifier.events.has(offerId));
+  });
+
+  it('frees the slot of a round that died right after claiming it for a task a cancel settled meanwhile', async () => {
+    const { w, taskId, offerId } = await oneTask();
+    let cancelled = false;
+    w.world.beforeIo = async (label) => {
+      if (label !== 'agents.replace' || cancelled) return;
+      // The customer leaves while the round claims Ann's slot: the cancel finds no slot to free.
+      cancelled = true;
+      await cancelTask(taskId, 'customer left', w.deps);
+    };
+    // The round dies right after claiming Ann's slot.
+    await assert.rejects(distribute('s', crashingDeps(w.deps, 1, 'agents')), CrashError);
+    assert.equal((await w.tasks.read(taskId))!.value.state, 'cancelled');
+    assert.deepEqual((await w.agents.read('ann'))!.value.offers.map((o) => o.offerId), [offerId], 'the slot landed after the cancel');
+    assert.equal(w.queue.entries.size, 0, 'and no queue entry is left for a round to resume from');
+    await distribute('s', w.deps);
+    assert.equal((await w.agents.read('ann'))!.value.offers.length, 1, 'no round frees it');
+
+    const task = (await w.tasks.read(taskId))!.value;
+    const timer = w.timeouts.ringOutOf(task, task.offers[0]!);
+    assert.equal(timer?.delivered, false, 'the timer is still to come');
+    w.signal.requests.length = 0;
+    w.clock.advance(30_000);
+    await expireOffer(offerId, w.deps, task.offers[0]!.expiresAt);
+    const ann = (await w.agents.read('ann'))!.value;
+    assert.deepEqual(ann.offers, [], 'the timer freed the slot');
+    assert.equal(ann.rona, null, 'and put nobody into RONA');
+    assert.deepEqual(w.signal.requests.map((r) => r.serviceId), ['s'], 'a round is asked for the freed slot');
+  });
+
+  it('of a claim that did not hold does nothing, though the offer id was claimed again', async () => {
+    const { w, taskId, offerId } = await oneTask();
+    let changed = false;
+    w.world.beforeIo = async (label) => {
+      if (label !== 'tasks.offerQueued' || changed) return;
+      // The task changes between the read of its entry and its claim: the claim fails, its timer is out.
+      changed = true;
+      await changePriority(taskId, 5, w.deps);
+      w.clock.advance(10);
+    };
+    await distribute('s', w.deps);
+    const offers = [...w.timeouts.scheduled.values()].map((t) => t.message).filter((m) => m.kind === 'offer');
+    assert.equal(offers.length, 2, 'two claims of the same offer id, two timers');
+    const task = (await w.tasks.read(taskId))!.value;
+    const open = openOffer(task)!;
+    assert.equal(open.offerId, offerId);
+    const stale = offers.find((m) => m.expiresAt !== open.expiresAt)!;
+    const before = w.tasks.docs.get(taskId)!.etag;
+    w.clock.advance(30_000);
+    await expireOffer(stale.offerId, w.deps, stale.expiresAt);
+    assert.equal(w.tasks.docs.get(taskId)!.etag, before, 'the earlier claim’s timer changed nothing');
+    assert.equal(openOffer((await w.tasks.read(taskId))!.value)?.offerId, offerId, 'the offer is still open');
+    await expireOffer(offerId, w.deps, open.expiresAt);
+    assert.equal((await w.tasks.read(taskId))!.value.offers[0]?.outcome, 'rona', 'its own timer rings it out');
+  });
+
+  it('of a claim that never landed finds no offer and does nothing', async () => {
+    const { w, taskId } = await oneTask();
+    const before = w.tasks.docs.get(taskId)!.etag;
+    await expireOffer(`${taskId}.offer-1`, w.deps, '2026-11-21T09:00:30.000Z');
+    assert.equal(w.tasks.docs.get(taskId)!.etag, before);
+    assert.equal((await w.tasks.read(taskId))!.value.state, 'queued');
+  });
+
+  it('is not outrun by a slot claim: a slot that lands at the offer’s ring-out time or after it is given back, and the offer withdrawn', async () => {
+    const { w, taskId } = await oneTask();
+    let stalled = false;
+    w.world.beforeIo = async (label) => {
+      // The round stalls with its slot claim decided and sent, until past the ring-out time.
+      if (label !== 'agents.replace' || stalled) return;
+      stalled = true;
+      w.clock.advance(30_000);
+    };
+    await distribute('s', w.deps);
+    const task = (await w.tasks.read(taskId))!.value;
+    assert.equal(task.offers[0]?.outcome, 'withdrawn', 'the late slot’s offer is withdrawn, not rung out');
+    const ann = (await w.agents.read('ann'))!.value;
+    assert.equal(ann.rona, null);
+    assert.deepEqual(ann.offers.map((o) => o.offerId), [`${taskId}.offer-2`], 'Ann holds the fresh offer only');
+  });
+});
