@@ -5,7 +5,7 @@ import { openOffer, settleOffer, transition, type Task } from '../domain/task';
 import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
 import { requeue } from './distribute';
 import { update } from './optimistic';
-import type { DistributionDeps } from './ports';
+import type { DistributionDeps, Versioned } from './ports';
 
 /** Offer ids are `<taskId>.offer-<n>`. */
 export function taskIdOfOffer(offerId: string): string {
@@ -54,11 +54,18 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
 }
 
 /**
- * Decline or ring-out: the task goes back to its old place, and the agent's slot is freed. `expiresAt`
- * (a ring-out timer's): the offer it was scheduled for; a timer of a claim that did not hold (no such
- * offer, or one claimed again with another ring-out time) changes nothing.
+ * Decline, ring-out or a withdrawal by the offer's timer: the task goes back to its old place, and
+ * the agent's slot is freed. `expiresAt` (a ring-out timer's): the offer it was scheduled for; a
+ * timer of a claim that did not hold (no such offer, or one claimed again with another ring-out
+ * time) changes nothing. `known`: the task as the caller has just read it.
  */
-async function settleOpen(offerId: string, outcome: 'declined' | 'rona', agentId: string | undefined, deps: DistributionDeps, expiresAt?: string): Promise<Task> {
+async function settleOpen(
+  offerId: string,
+  outcome: 'declined' | 'rona' | 'withdrawn',
+  agentId: string | undefined,
+  deps: DistributionDeps,
+  { expiresAt, known }: { expiresAt?: string | undefined; known?: Versioned<Task> | undefined } = {},
+): Promise<Task> {
   const taskId = taskIdOfOffer(offerId);
   const now = deps.clock.now().toISOString();
   const notThisTimers = (task: Task): boolean => expiresAt !== undefined && task.offers.find((o) => o.offerId === offerId)?.expiresAt !== expiresAt;
@@ -77,6 +84,7 @@ async function settleOpen(offerId: string, outcome: 'declined' | 'rona', agentId
       return transition(task, 'queued', { offers: settleOffer(task, offerId, outcome, now) });
     },
     taskMissing(taskId),
+    known,
   );
   const task = after.value;
   if (notThisTimers(task)) return task;
@@ -106,7 +114,18 @@ export function declineOffer(agentId: string, offerId: string, deps: Distributio
 /**
  * The offer's RONA timeout fired: on an open offer it rings out; on a settled one it only frees a
  * slot the agent still holds for it. `expiresAt`: the ring-out time the timer was scheduled for.
+ *
+ * An open offer whose claim's queue entry is still there was never announced: the round that made
+ * it died before telling the agent and tidying the entry away, and no round has finished it since
+ * (the task waits behind one nobody can take). The agent may never have heard of it, so it is
+ * withdrawn instead, and they go into no RONA. (A round that died between telling the agent and
+ * removing the entry spares the agent a RONA they earned: the lesser harm.)
  */
-export function expireOffer(offerId: string, deps: DistributionDeps, expiresAt?: string): Promise<Task> {
-  return settleOpen(offerId, 'rona', undefined, deps, expiresAt);
+export async function expireOffer(offerId: string, deps: DistributionDeps, expiresAt?: string): Promise<Task> {
+  const taskId = taskIdOfOffer(offerId);
+  const known = await deps.tasks.read(taskId);
+  const offer = known?.value.offers.find((o) => o.offerId === offerId);
+  const open = known !== undefined && offer?.outcome === 'open' && (expiresAt === undefined || offer.expiresAt === expiresAt);
+  const untold = open && (await deps.queue.read(known.value.serviceId, taskId)) !== undefined;
+  return settleOpen(offerId, untold ? 'withdrawn' : 'rona', undefined, deps, { expiresAt, known });
 }

@@ -422,8 +422,15 @@ export function createMemoryDistribution(clock = new ManualClock()): MemoryDistr
     if (before?.state === 'queued' && after.state === 'offered') {
       // Invariant 3: nothing the round knew to be waiting when it issued the claim may be ahead of the
       // task offered: what its last read of the head showed waiting, and a task it withdrew itself
-      // and put back in the queue before then (only a round withdraws offers).
-      const wentBack = (e: StoredEntry, now: Versioned<Task>): boolean => e.putSeq < issued.sequence && e.entry.taskEtag === now.etag && now.value.offers.at(-1)?.outcome === 'withdrawn';
+      // and put back in the queue before then. Only a round withdraws an offer before its ring-out
+      // time; one withdrawn at or after it (by its timer, when the agent was never told of it) raced
+      // the round as a ring-out does, and one a round withdrew then ended the round's batch, so the
+      // round's next read of the head saw it.
+      const withdrawnByRound = (o: Offer): boolean => o.outcome === 'withdrawn' && o.decidedAt !== null && o.decidedAt < o.expiresAt;
+      const wentBack = (e: StoredEntry, now: Versioned<Task>): boolean => {
+        const last = now.value.offers.at(-1);
+        return e.putSeq < issued.sequence && e.entry.taskEtag === now.etag && last !== undefined && withdrawnByRound(last);
+      };
       const ahead = queue
         .ordered(after.serviceId)
         .filter((e) => e.entry.taskId !== after.id && specifiedOrder(e.entry, { priority: after.priority, enqueueOrder: after.enqueueOrder }) < 0)
@@ -437,9 +444,9 @@ export function createMemoryDistribution(clock = new ManualClock()): MemoryDistr
           if (wentBack(e, now)) return true;
           if (then === undefined) return false;
           if (now.etag === then.etag) return true;
-          // Changed since: passed over if the only offers made meanwhile were withdrawn (never reached anyone).
+          // Changed since: passed over if the only offers made meanwhile were withdrawn by a round (never reached anyone).
           const since = now.value.offers.slice(then.offers);
-          return since.length > 0 && since.every((o) => o.outcome === 'withdrawn');
+          return since.length > 0 && since.every(withdrawnByRound);
         });
       for (const e of ahead) world.violations.push(`task ${after.id} offered while ${e.entry.taskId} waited ahead of it`);
     }

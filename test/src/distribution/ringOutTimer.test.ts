@@ -88,6 +88,26 @@ describe('the ring-out timer', () => {
     assert.deepEqual(w.signal.requests.map((r) => r.serviceId), ['s'], 'a round is asked for the freed slot');
   });
 
+  it('rings an announced offer out into RONA, and withdraws one a round died before announcing, putting nobody into RONA', async () => {
+    for (const announced of [true, false]) {
+      const { w, taskId, offerId } = await oneTask();
+      // Announced: a whole round. Not: the round dies right after claiming Ann's slot, before telling her.
+      if (announced) await distribute('s', w.deps);
+      else await assert.rejects(distribute('s', crashingDeps(w.deps, 1, 'agents')), CrashError);
+      assert.equal(w.notifier.events.has(offerId), announced);
+      assert.deepEqual((await w.agents.read('ann'))!.value.offers.map((o) => o.offerId), [offerId]);
+      const offer = (await w.tasks.read(taskId))!.value.offers[0]!;
+      w.clock.advance(30_000);
+      await expireOffer(offerId, w.deps, offer.expiresAt);
+      const task = (await w.tasks.read(taskId))!.value;
+      assert.equal(task.offers[0]?.outcome, announced ? 'rona' : 'withdrawn');
+      assert.equal(task.state, 'queued', 'the task is back at its place');
+      const ann = (await w.agents.read('ann'))!.value;
+      assert.deepEqual(ann.offers, [], 'the slot is freed');
+      assert.equal(ann.rona?.taskId ?? null, announced ? taskId : null, announced ? 'the agent who let it ring goes into RONA' : 'the agent never told goes into no RONA');
+    }
+  });
+
   it('of a claim that did not hold does nothing, though the offer id was claimed again', async () => {
     const { w, taskId, offerId } = await oneTask();
     let changed = false;
