@@ -8,13 +8,14 @@
 // agent's slot (two conditional writes, the agent's against the ETag the candidates read returned;
 // a task's claim overlaps the previous task's slot claim). The offer's ring-out timer goes out with
 // the task's claim, before the slot is claimed, so that no agent ever holds a slot without the timer
-// that frees it, whatever becomes of the round. An entry says how its task was when it
-// was queued, so a task is decided and claimed from its entry, conditional on the task's ETag then;
-// only a task changed since is read and decided again from what it says now. The next batch's
-// entries are read while the last task of a batch is claimed, and that task's slot claim goes on
-// into the next batch, overlapping its first task's claim as within a batch; when it fails, both
-// go back as within a batch. Only the agent's notification and tidying the queue entry run in the background, while the next batch goes on (passing over the entries being tidied);
-// the round ends when they are done.
+// that frees it, whatever becomes of the round. An entry says how its task was when it was queued,
+// so a task is decided and claimed from its entry, conditional on the task's ETag then; only a task
+// changed since is read and decided again from what it says now. The next batch's entries are read
+// while the last task of a batch is claimed, and that task's slot claim goes on into the next
+// batch, overlapping its first task's claim as within a batch; when it fails, both go back as
+// within a batch. Only the agent's notification and tidying the queue entry run in the background,
+// while the next batch goes on (passing over the entries being tidied); the round ends when they
+// are done.
 // When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
 // later task is offered while an earlier one still waits.
 import { freeSlots, ineligibility, type Agent } from '../domain/agent';
@@ -423,11 +424,10 @@ function withOffer(agent: Agent, task: Task, offer: Offer, now: number): Agent |
  * Gives the agent the offer's slot: one conditional write against the ETag the candidates query
  * returned, read-decide-write again if the agent changed since. Returns the agent holding the
  * slot, or undefined when the agent has no room any more or the offer reached its ring-out time
- * before the slot was held (then the
- * offer is withdrawn and the task goes back to its place, unless the caller withdraws it itself).
- * The offer's ring-out timer must be scheduled already: it is what frees the slot if the offer is
- * settled by someone else while the slot is being claimed, or the caller dies before telling the
- * agent. Idempotent: a resumed round repeats it safely.
+ * before the slot was held (then the offer is withdrawn and the task goes back to its place, unless
+ * the caller withdraws it itself). The offer's ring-out timer must be scheduled already: it is what
+ * frees the slot if the offer is settled by someone else while the slot is being claimed, or the
+ * caller dies before telling the agent. Idempotent: a resumed round repeats it safely.
  */
 export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined, { withdraw = true } = {}): Promise<Versioned<Agent> | undefined> {
   const slot = await takeSlot(task, offer, deps, known);

@@ -9,7 +9,7 @@ import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
 import { expireOffer } from '../../../src/distribution/offerDecisions';
 import { openOffer } from '../../../src/domain/task';
-import { createMemoryDistribution, crashingDeps, CrashError } from '../../support/memoryDistribution';
+import { createMemoryDistribution, crashingDeps, CrashError, type MemoryDistribution } from '../../support/memoryDistribution';
 import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
 
 async function oneTask() {
@@ -21,6 +21,16 @@ async function oneTask() {
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Runs `action` once, just before the world's first store call labelled `label`, which then goes on. */
+function onceBefore(w: MemoryDistribution, label: string, action: () => Promise<unknown> | void): void {
+  let done = false;
+  w.world.beforeIo = async (io) => {
+    if (io !== label || done) return;
+    done = true;
+    await action();
+  };
+}
 
 describe('the ring-out timer', () => {
   it('goes out while the task is claimed; the slot is claimed once it is scheduled, and the agent is told after', async () => {
@@ -61,13 +71,8 @@ describe('the ring-out timer', () => {
 
   it('frees the slot of a round that died right after claiming it for a task a cancel settled meanwhile', async () => {
     const { w, taskId, offerId } = await oneTask();
-    let cancelled = false;
-    w.world.beforeIo = async (label) => {
-      if (label !== 'agents.replace' || cancelled) return;
-      // The customer leaves while the round claims Ann's slot: the cancel finds no slot to free.
-      cancelled = true;
-      await cancelTask(taskId, 'customer left', w.deps);
-    };
+    // The customer leaves while the round claims Ann's slot: the cancel finds no slot to free.
+    onceBefore(w, 'agents.replace', () => cancelTask(taskId, 'customer left', w.deps));
     // The round dies right after claiming Ann's slot.
     await assert.rejects(distribute('s', crashingDeps(w.deps, 1, 'agents')), CrashError);
     assert.equal((await w.tasks.read(taskId))!.value.state, 'cancelled');
@@ -110,14 +115,11 @@ describe('the ring-out timer', () => {
 
   it('of a claim that did not hold does nothing, though the offer id was claimed again', async () => {
     const { w, taskId, offerId } = await oneTask();
-    let changed = false;
-    w.world.beforeIo = async (label) => {
-      if (label !== 'tasks.offerQueued' || changed) return;
-      // The task changes between the read of its entry and its claim: the claim fails, its timer is out.
-      changed = true;
+    // The task changes between the read of its entry and its claim: the claim fails, its timer is out.
+    onceBefore(w, 'tasks.offerQueued', async () => {
       await changePriority(taskId, 5, w.deps);
       w.clock.advance(10);
-    };
+    });
     await distribute('s', w.deps);
     const offers = [...w.timeouts.scheduled.values()].map((t) => t.message).filter((m) => m.kind === 'offer');
     assert.equal(offers.length, 2, 'two claims of the same offer id, two timers');
@@ -144,13 +146,8 @@ describe('the ring-out timer', () => {
 
   it('is not outrun by a slot claim: a slot that lands at the offer’s ring-out time or after it is given back, and the offer withdrawn', async () => {
     const { w, taskId } = await oneTask();
-    let stalled = false;
-    w.world.beforeIo = async (label) => {
-      // The round stalls with its slot claim decided and sent, until past the ring-out time.
-      if (label !== 'agents.replace' || stalled) return;
-      stalled = true;
-      w.clock.advance(30_000);
-    };
+    // The round stalls with its slot claim decided and sent, until past the ring-out time.
+    onceBefore(w, 'agents.replace', () => w.clock.advance(30_000));
     await distribute('s', w.deps);
     const task = (await w.tasks.read(taskId))!.value;
     assert.equal(task.offers[0]?.outcome, 'withdrawn', 'the late slot’s offer is withdrawn, not rung out');
