@@ -4,11 +4,12 @@ import type { Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import type { Task } from '../domain/task';
 import { update } from './optimistic';
-import type { DistributionDeps } from './ports';
+import type { DistributionDeps, Versioned } from './ports';
 
-export async function updateAgent(deps: DistributionDeps, agentId: string, decide: (agent: Agent) => Agent | undefined): Promise<Agent | undefined> {
+/** Applies `decide` to the agent until it holds (`known`: as the caller has just read them). */
+export async function updateAgent(deps: DistributionDeps, agentId: string, decide: (agent: Agent) => Agent | undefined, known?: Versioned<Agent>): Promise<Agent | undefined> {
   try {
-    return (await update(deps.agents, agentId, decide, { code: 'AGENT.NOT_FOUND', message: `agent ${agentId} not found` })).after.value;
+    return (await update(deps.agents, agentId, decide, { code: 'AGENT.NOT_FOUND', message: `agent ${agentId} not found` }, known)).after.value;
   } catch (err) {
     // An agent deleted meanwhile holds nothing any more: there is nothing to repair.
     if (err instanceof DomainError && err.code === 'AGENT.NOT_FOUND') return undefined;

@@ -24,10 +24,18 @@ function findOffer(task: Task, offerId: string, agentId?: string) {
 
 const taskMissing = (taskId: string) => ({ code: 'TASK.NOT_FOUND' as const, message: `task ${taskId} not found` });
 
-/** The agent takes the chat. An accept after the offer's ring-out time, or once it was declined or withdrawn, gets OFFER.NOT_OPEN. */
+/**
+ * The agent takes the chat. An accept after the offer's ring-out time, or once it was declined or
+ * withdrawn, gets OFFER.NOT_OPEN; so does one before the agent holds the offer's slot (a round
+ * claims the task, then the agent's slot, then tells the agent), since a chat accepted then would
+ * hold no slot of the agent's and their capacity would count one chat short.
+ */
 export async function acceptOffer(agentId: string, offerId: string, deps: DistributionDeps): Promise<Task> {
   const taskId = taskIdOfOffer(offerId);
   const now = deps.clock.now().toISOString();
+  // Read first, and written last against this read's ETag: the same requests as reading it then.
+  const agent = await deps.agents.read(agentId);
+  const holdsSlot = agent !== undefined && (agent.value.offers.some((o) => o.offerId === offerId) || agent.value.tasks.some((t) => t.taskId === taskId));
   const { after } = await update(
     deps.tasks,
     taskId,
@@ -41,6 +49,7 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
       if (offer.outcome !== 'open') throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} is ${offer.outcome}, not open`, { offerId, outcome: offer.outcome });
       // Past its ring-out time an offer is over even before its timeout message has been handled.
       if (Date.parse(offer.expiresAt) <= Date.parse(now)) throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} rang out at ${offer.expiresAt}`, { offerId, outcome: 'rona' });
+      if (!holdsSlot) throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} is not yet open to agent ${agentId}: their slot for it is still being claimed`, { offerId, agentId });
       return transition(task, 'connected', {
         offers: settleOffer(task, offerId, 'accepted', now),
         assignedAgentId: agentId,
@@ -49,7 +58,7 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
     },
     taskMissing(taskId),
   );
-  await updateAgent(deps, agentId, (agent) => offerToTask(agent, offerId, taskId, after.value.serviceId, now));
+  await updateAgent(deps, agentId, (current) => offerToTask(current, offerId, taskId, after.value.serviceId, now), agent);
   return after.value;
 }
 

@@ -47,6 +47,28 @@ describe('distribution repairs', () => {
     assert.deepEqual((await w.agents.read('ann'))!.value.tasks, [], 'no ghost task holding a slot');
   });
 
+  it('an accept before the agent holds the offer’s slot is refused and changes nothing; once the slot is theirs it goes through', async () => {
+    const w = createMemoryDistribution();
+    await w.services.create(makeService('s'));
+    await w.agents.create(makeAgent('ann', [duty('s')], { imCapacity: 1 }));
+    const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+    const offerId = `${task.id}.offer-1`;
+    let early: unknown;
+    let before: string | undefined;
+    w.world.beforeIo = async (label) => {
+      if (label !== 'agents.replace' || early !== undefined) return;
+      // The round has claimed the task and is about to claim Ann's slot: her client guesses the offer id.
+      before = w.tasks.docs.get(task.id)?.etag;
+      early = await acceptOffer('ann', offerId, w.deps).catch((err: unknown) => err);
+    };
+    await distribute('s', w.deps);
+    assert.ok(early instanceof DomainError && early.code === 'OFFER.NOT_OPEN', `refused: ${String(early)}`);
+    assert.match(early.message, /not yet open to agent ann/);
+    assert.equal(w.tasks.docs.get(task.id)?.etag, before, 'the task was not written');
+    assert.equal((await acceptOffer('ann', offerId, w.deps)).state, 'connected');
+    assert.deepEqual((await w.agents.read('ann'))!.value.tasks.map((t) => t.taskId), [task.id], 'the chat holds her slot');
+  });
+
   it('an old ACW timeout re-schedules the current one, so an extension whose timer was lost still ends', async () => {
     const { w, taskId } = await connected();
     await finishTask('ann', taskId, w.deps);
