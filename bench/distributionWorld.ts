@@ -22,7 +22,7 @@ import { CosmosQueueStore } from '../src/storage/cosmosQueueStore';
 import { CosmosTaskStore } from '../src/storage/cosmosTaskStore';
 import { CosmosAgentNotifier } from '../src/storage/cosmosAgentNotifier';
 import { CosmosSessionLog } from '../src/storage/cosmosSessionLog';
-import { queueEntry } from '../src/distribution/distribute';
+import { queueEntry } from '../src/distribution/requeue';
 import { duty, makeAgent, makeService } from '../test/support/distributionFixtures';
 
 export interface Counts {

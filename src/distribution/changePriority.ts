@@ -1,7 +1,7 @@
 // Raising or lowering a waiting task's priority moves it in the queue (its arrival order stays).
 import { DomainError } from '../domain/errors';
 import type { Task } from '../domain/task';
-import { requeue } from './distribute';
+import { requeue } from './requeue';
 import { update } from './optimistic';
 import type { DistributionDeps } from './ports';
 

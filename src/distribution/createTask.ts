@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
 import type { Task } from '../domain/task';
-import { requeue } from './distribute';
+import { requeue } from './requeue';
 import { AlreadyExistsError, type DistributionDeps, type Versioned } from './ports';
 
 export interface NewTask {

@@ -3,7 +3,7 @@ import type { Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import { openOffer, settleOffer, transition, type Task } from '../domain/task';
 import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
-import { requeue } from './distribute';
+import { requeue } from './requeue';
 import { update } from './optimistic';
 import type { DistributionDeps, Versioned } from './ports';
 

@@ -11,7 +11,7 @@ import { DomainError } from '../domain/errors';
 import type { RoutingDecision } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { openOffer, transition, type Task } from '../domain/task';
-import { announce, claimSlot, claimTask, completeClaim } from './distribute';
+import { announce, claimSlot, claimTask, completeClaim } from './offerClaims';
 import { update } from './optimistic';
 import type { DistributionDeps, Versioned } from './ports';
 

@@ -3,7 +3,7 @@
 import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
 import { transition, type Task } from '../domain/task';
-import { requeue } from './distribute';
+import { requeue } from './requeue';
 import { update } from './optimistic';
 import type { DistributionDeps } from './ports';
 

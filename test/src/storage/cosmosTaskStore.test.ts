@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { offered, transition, type Offer, type Task } from '../../../src/domain/task';
-import { queueEntry } from '../../../src/distribution/distribute';
+import { queueEntry } from '../../../src/distribution/requeue';
 import { PreconditionFailedError } from '../../../src/distribution/ports';
 import { CosmosTaskStore } from '../../../src/storage/cosmosTaskStore';
 import { startTestCosmos, type TestCosmos } from '../../support/cosmosEmulator';
