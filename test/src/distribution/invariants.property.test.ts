@@ -304,8 +304,12 @@ describe('distribution invariants (fast-check)', () => {
           return (deps) => acceptOffer('b', b.offers[0]!.offerId, deps);
         case 'decline':
           return (deps) => declineOffer('b', b.offers[0]!.offerId, deps);
-        case 'expire':
-          return (deps) => expireOffer(a.offers[0]!.offerId, deps);
+        case 'expire': {
+          // As the timeouts function delivers it: the offer's own timer, with its ring-out time.
+          const { message } = [...world.timeouts.scheduled.values()].find((t) => t.message.kind === 'offer' && t.message.offerId === a.offers[0]!.offerId)!;
+          if (message.kind !== 'offer') throw new Error('not an offer timer');
+          return (deps) => expireOffer(message.offerId, deps, message.expiresAt);
+        }
         case 'finish': {
           const taskId = a.tasks.find((t) => t.phase === 'connected')!.taskId;
           return (deps) => finishTask('a', taskId, deps);
