@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ServiceBusClient } from '@azure/service-bus';
 import type { Agent } from '../../src/domain/agent';
 import type { Task } from '../../src/domain/task';
 import { ApiClient, eventually } from '../support/apiClient';
@@ -124,6 +125,26 @@ describe('task distribution through devhost', () => {
     const again = (await offered(agentId)).offers[0]!;
     assert.equal(again.taskId, first.id);
     assert.equal(again.offerId, `${first.id}.offer-2`);
+  });
+
+  it('retries a ring-out message it cannot read (an offer timer without its ring-out time), then dead-letters it rather than dropping it, changing nothing', async () => {
+    const serviceId = await service();
+    const waiting = await task(serviceId);
+    const client = new ServiceBusClient(`Endpoint=sb://localhost:${devhost.ports.serviceBus};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`);
+    try {
+      const messageId = `unreadable-${waiting.id}`;
+      await client.createSender('timeouts').sendMessages({ body: { kind: 'offer', taskId: waiting.id, offerId: `${waiting.id}.offer-1` }, messageId, contentType: 'application/json' });
+      const deadLetters = client.createReceiver('timeouts', { subQueueType: 'deadLetter', receiveMode: 'receiveAndDelete' });
+      const [dead] = await eventually(() => deadLetters.receiveMessages(1, { maxWaitTimeInMs: 500 }), (got) => got.length > 0, 30_000, 'the message dead-lettered');
+      assert.equal(dead?.messageId, messageId);
+      assert.equal(dead?.deadLetterReason, 'MaxDeliveryCountExceeded');
+      assert.equal(dead?.deliveryCount, 10, 'delivered as often as the queue allows (maxDeliveryCount 10)');
+      const unchanged = await readTask(waiting.id);
+      assert.equal(unchanged.state, 'queued');
+      assert.deepEqual(unchanged.offers, []);
+    } finally {
+      await client.close();
+    }
   });
 
   it('declining re-queues the task at once at its old place, and it goes to another agent', async () => {
