@@ -1,6 +1,9 @@
 // Builders for services, agents and tasks in distribution tests.
+import { createTask } from '../../src/distribution/createTask';
 import type { Agent, Membership } from '../../src/domain/agent';
 import type { DistributionPolicy, Service } from '../../src/domain/service';
+import type { Task } from '../../src/domain/task';
+import { createMemoryDistribution, type MemoryDistribution } from './memoryDistribution';
 
 const epoch = '2026-11-21T08:00:00.000Z';
 
@@ -48,4 +51,13 @@ export function makeAgent(id: string, memberships: readonly Membership[], overri
 
 export function duty(serviceId: string, priority = 1): Membership {
   return { serviceId, profile: 'Duty', priority };
+}
+
+/** A memory world with service `s`, agent Ann on duty in it, and one external task queued there. */
+export async function annWithOneTask(options: { service?: Service; ann?: Partial<Agent> } = {}): Promise<{ w: MemoryDistribution; task: Task }> {
+  const w = createMemoryDistribution();
+  await w.services.create(options.service ?? makeService('s'));
+  await w.agents.create(makeAgent('ann', [duty('s')], options.ann));
+  const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+  return { w, task };
 }

@@ -8,27 +8,24 @@ import { distribute } from '../../../src/distribution/distribute';
 import { DomainError } from '../../../src/domain/errors';
 import { acceptOffer, declineOffer, expireOffer } from '../../../src/distribution/offerDecisions';
 import { createMemoryDistribution, CrashError } from '../../support/memoryDistribution';
-import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
+import { annWithOneTask, duty, makeAgent, makeService } from '../../support/distributionFixtures';
 
 async function connected(service = makeService('s')) {
-  const w = createMemoryDistribution();
-  await w.services.create(service);
-  await w.agents.create(makeAgent('ann', [duty('s')]));
-  const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+  const { w, task } = await annWithOneTask({ service });
   await distribute('s', w.deps);
   const offerId = (await w.agents.read('ann'))!.value.offers[0]!.offerId;
   await acceptOffer('ann', offerId, w.deps);
   return { w, taskId: task.id, offerId };
 }
 
-/** A task whose round died right after claiming it and Ann's slot, before announcing the offer. */
-async function halfClaimed() {
-  const w = createMemoryDistribution();
-  await w.services.create(makeService('s'));
-  await w.agents.create(makeAgent('ann', [duty('s')]));
-  const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+/**
+ * A task whose round died after its `afterWrite`-th write, before announcing the offer: by default
+ * after the task's claim, its ring-out timer and Ann's slot.
+ */
+async function halfClaimed(afterWrite = 3) {
+  const { w, task } = await annWithOneTask();
   w.world.writes = 0;
-  w.world.crashAfterWrite = 3; // the task, its ring-out timer and the agent's slot, then the round dies
+  w.world.crashAfterWrite = afterWrite;
   await assert.rejects(distribute('s', w.deps), CrashError);
   await w.world.restart();
   return { w, task };
@@ -48,10 +45,7 @@ describe('distribution repairs', () => {
   });
 
   it('an accept before the agent holds the offer’s slot is refused and changes nothing; once the slot is theirs it goes through', async () => {
-    const w = createMemoryDistribution();
-    await w.services.create(makeService('s'));
-    await w.agents.create(makeAgent('ann', [duty('s')], { imCapacity: 1 }));
-    const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+    const { w, task } = await annWithOneTask({ ann: { imCapacity: 1 } });
     const offerId = `${task.id}.offer-1`;
     let early: unknown;
     let before: string | undefined;
@@ -82,14 +76,7 @@ describe('distribution repairs', () => {
   });
 
   it('a round resumed after the offer’s ring-out time withdraws the offer rather than ringing the agent out', async () => {
-    const w = createMemoryDistribution();
-    await w.services.create(makeService('s'));
-    await w.agents.create(makeAgent('ann', [duty('s')]));
-    const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
-    w.world.writes = 0;
-    w.world.crashAfterWrite = 1; // the task's claim is written, then the round dies
-    await assert.rejects(distribute('s', w.deps), CrashError);
-    await w.world.restart();
+    const { w, task } = await halfClaimed(1); // the task's claim is written, then the round dies
     assert.equal((await w.tasks.read(task.id))!.value.state, 'offered');
     w.clock.advance(31_000); // the redelivery comes after the 30 s RONA timeout
     await distribute('s', w.deps);
@@ -177,10 +164,7 @@ describe('distribution repairs', () => {
   });
 
   it('an accept after the offer’s ring-out time is refused even before the timeout is handled', async () => {
-    const w = createMemoryDistribution();
-    await w.services.create(makeService('s'));
-    await w.agents.create(makeAgent('ann', [duty('s')]));
-    const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+    const { w, task } = await annWithOneTask();
     await distribute('s', w.deps);
     w.clock.advance(30_000);
     await assert.rejects(acceptOffer('ann', `${task.id}.offer-1`, w.deps), (err: Error & { code?: string }) => err.code === 'OFFER.NOT_OPEN');

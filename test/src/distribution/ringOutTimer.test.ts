@@ -5,18 +5,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cancelTask } from '../../../src/distribution/cancelTask';
 import { changePriority } from '../../../src/distribution/changePriority';
-import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
 import { expireOffer } from '../../../src/distribution/offerDecisions';
 import { openOffer } from '../../../src/domain/task';
-import { createMemoryDistribution, crashingDeps, CrashError, type MemoryDistribution } from '../../support/memoryDistribution';
-import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
+import { crashingDeps, CrashError, type MemoryDistribution } from '../../support/memoryDistribution';
+import { annWithOneTask } from '../../support/distributionFixtures';
 
 async function oneTask() {
-  const w = createMemoryDistribution();
-  await w.services.create(makeService('s'));
-  await w.agents.create(makeAgent('ann', [duty('s')], { imCapacity: 1 }));
-  const { task } = await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'k' }, w.deps);
+  const { w, task } = await annWithOneTask({ ann: { imCapacity: 1 } });
   return { w, taskId: task.id, offerId: `${task.id}.offer-1` };
 }
 
