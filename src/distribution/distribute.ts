@@ -22,7 +22,7 @@ import { freeSlots, ineligibility, type Agent } from '../domain/agent';
 import { chooseAgent } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { openOffer, refusedBy, type Offer, type Task } from '../domain/task';
-import { announce, claimAsRead, claimQueued, claimSlot, completeClaim, newOffer, scheduleRingOut, withdrawExpired, withdrawOffer, withOffer } from './offerClaims';
+import { announce, claimAsRead, claimQueued, claimSlot, completeClaim, newOffer, withdrawExpired, withdrawOffer, withOffer, withRingOut } from './offerClaims';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
 
 export interface RoundResult {
@@ -263,14 +263,13 @@ async function serveBatch(
     const decision = chooseAgent(service, task, agents, now) ?? chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now);
     if (!decision) return 'stop';
     const offer = newOffer(service, task.id, task.offerCount, decision, now);
-    // The task's claim and the offer's ring-out timer go out while the previous task's slot claim is
-    // under way. The slot is only claimed once the timer is scheduled, and once the previous slot
-    // held, so an agent never holds an offer for a later task while an earlier one goes back to its
-    // place. When the previous slot failed, both go back, this one first: while this task was claimed
-    // the previous one was still claimed, never passed over. (A timer whose claim did not hold finds
-    // no such offer when it fires and does nothing.)
+    // The task's claim (with the offer's ring-out timer) goes out while the previous task's slot
+    // claim is under way. The slot is only claimed once the previous one held, so an agent never
+    // holds an offer for a later task while an earlier one goes back to its place. When the previous
+    // slot failed, both go back, this one first: while this task was claimed the previous one was
+    // still claimed, never passed over.
     const previous = inFlight;
-    const [claimed, , previousHeld] = await Promise.all([claim(offer), scheduleRingOut(task.id, offer, deps), previous ? settle(previous) : true]);
+    const [claimed, previousHeld] = await Promise.all([withRingOut(task.id, offer, claim(offer), deps), previous ? settle(previous) : true]);
     inFlight = undefined; // settled (had the claim failed, the finally below would settle it)
     if (previous && !previousHeld) {
       if (claimed) await withdrawOffer(claimed.id, offer.offerId, deps);

@@ -49,8 +49,18 @@ export async function claimAsRead(stored: Versioned<Task>, offer: Offer, deps: D
 /** Claims the task as read for the chosen agent, scheduling the offer's ring-out timer meanwhile; undefined when the task changed. */
 export async function claimTask(service: Service, stored: Versioned<Task>, decision: RoutingDecision, deps: DistributionDeps): Promise<{ task: Task; offer: Offer } | undefined> {
   const offer = newOffer(service, stored.value.id, stored.value.offers.length, decision, deps.clock.now());
-  const [task] = await Promise.all([claimAsRead(stored, offer, deps), scheduleRingOut(stored.value.id, offer, deps)]);
+  const task = await withRingOut(stored.value.id, offer, claimAsRead(stored, offer, deps), deps);
   return task && { task, offer };
+}
+
+/**
+ * A task's claim with the offer's ring-out timer scheduled meanwhile: the agent's slot may be
+ * claimed once both are done, so that no slot is ever held without the timer that frees it. (A
+ * timer whose claim did not hold finds no such offer when it fires and does nothing.)
+ */
+export async function withRingOut<T>(taskId: string, offer: Offer, claim: Promise<T>, deps: DistributionDeps): Promise<T> {
+  const [claimed] = await Promise.all([claim, scheduleRingOut(taskId, offer, deps)]);
+  return claimed;
 }
 
 /**
@@ -129,7 +139,7 @@ export async function announce(task: Task, offer: Offer, deps: DistributionDeps)
 }
 
 /** The offer's ring-out timer, keyed by the offer and its ring-out time (scheduling it again changes nothing), due then. */
-export function scheduleRingOut(taskId: string, offer: Offer, deps: DistributionDeps): Promise<void> {
+function scheduleRingOut(taskId: string, offer: Offer, deps: DistributionDeps): Promise<void> {
   return deps.timeouts.schedule({ kind: 'offer', taskId, offerId: offer.offerId, expiresAt: offer.expiresAt }, new Date(offer.expiresAt));
 }
 
