@@ -22,7 +22,7 @@ import { freeSlots, ineligibility, type Agent } from '../domain/agent';
 import { chooseAgent } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { openOffer, refusedBy, type Offer, type Task } from '../domain/task';
-import { announce, claimAsRead, claimQueued, claimSlot, completeClaim, newOffer, withdrawExpired, withdrawOffer, withOffer, withRingOut } from './offerClaims';
+import { announce, claimAsRead, claimQueued, claimSlot, completeClaim, newOffer, takeBack, tooLateForSlot, withdrawOffer, withOffer, withRingOut } from './offerClaims';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
 
 export interface RoundResult {
@@ -201,8 +201,9 @@ async function landFlight(flight: InFlight, state: RoundState, tidying: Tidying,
   return false;
 }
 
-function withdrawFlight(flight: InFlight, deps: DistributionDeps): Promise<Task> {
-  return withdrawOffer(flight.claimed.task.id, flight.claimed.offer.offerId, deps);
+/** Takes back a flight's offer whose slot claim failed; the agent may hold the slot, had it landed too late. */
+function withdrawFlight(flight: InFlight, deps: DistributionDeps): Promise<void> {
+  return takeBack(flight.claimed.task.id, flight.claimed.offer, deps);
 }
 
 interface BatchOutcome {
@@ -305,11 +306,11 @@ async function serveBatch(
     if (!(await land())) return 'end';
     // A round crashed after claiming the task: finish what it started before going on. An offer
     // whose ring-out time has passed meanwhile, and whose timer has not rung it out yet, is withdrawn
-    // instead (the agent may never have been told of it, so it must not ring out into RONA); the
-    // task is back at its place, so the batch ends.
+    // instead (the agent may never have been told of it, so it must not ring out into RONA), as is
+    // one too near its ring-out time for a slot; the task is back at its place, so the batch ends.
     const offer = openOffer(task);
-    if (offer && Date.parse(offer.expiresAt) <= deps.clock.now().getTime()) {
-      await withdrawExpired(task.id, offer, deps);
+    if (offer && tooLateForSlot(offer, deps.clock.now().getTime())) {
+      await takeBack(task.id, offer, deps);
       return 'end';
     }
     if (offer) {

@@ -7,7 +7,7 @@ import { DomainError } from '../domain/errors';
 import type { RoutingDecision } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { nextOfferId, offered, openOffer, settleOffer, transition, type Offer, type Task } from '../domain/task';
-import { dropOffer, settledSlot, updateAgent } from './agentTasks';
+import { settledSlot, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import { requeue } from './requeue';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
@@ -64,11 +64,25 @@ export async function withRingOut<T>(taskId: string, offer: Offer, claim: Promis
 }
 
 /**
+ * How long before its ring-out time an offer is too late for a slot. The ring-out timer fires by
+ * Service Bus's clock and a slot is claimed by the function instance's, so a slot landing just
+ * before the ring-out time by the instance's clock may land after the timer ran, which would not
+ * free it; this margin allows for that much clock skew between them. (An agent could not answer an
+ * offer in its last two seconds anyway; the task goes back to its place and is offered afresh.)
+ */
+const lastMomentMs = 2_000;
+
+/** Whether the offer is too near its ring-out time (or past it) for the agent to be given its slot. */
+export function tooLateForSlot(offer: Offer, now: number): boolean {
+  return Date.parse(offer.expiresAt) - lastMomentMs <= now;
+}
+
+/**
  * The agent holding the offer's slot; undefined when they hold it already, cannot take it, or the
- * offer has reached its ring-out time (its timer may have run, and would not free a slot taken now).
+ * offer is too near its ring-out time (its timer may have run, and would not free a slot taken now).
  */
 export function withOffer(agent: Agent, task: Task, offer: Offer, now: number): Agent | undefined {
-  if (agent.offers.some((o) => o.offerId === offer.offerId) || Date.parse(offer.expiresAt) <= now) return undefined;
+  if (agent.offers.some((o) => o.offerId === offer.offerId) || tooLateForSlot(offer, now)) return undefined;
   if (ineligibility(agent, task.serviceId) !== undefined || freeSlots(agent) === 0) return undefined;
   return { ...agent, offers: [...agent.offers, { offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, offeredAt: offer.offeredAt }], lastOfferAt: offer.offeredAt };
 }
@@ -76,20 +90,22 @@ export function withOffer(agent: Agent, task: Task, offer: Offer, now: number): 
 /**
  * Gives the agent the offer's slot: one conditional write against the ETag the candidates query
  * returned, read-decide-write again if the agent changed since. Returns the agent holding the
- * slot, or undefined when the agent has no room any more or the offer reached its ring-out time
- * before the slot was held (then the offer is withdrawn and the task goes back to its place, unless
- * the caller withdraws it itself). The offer's ring-out timer must be scheduled already: it is what
- * frees the slot if the offer is settled by someone else while the slot is being claimed, or the
- * caller dies before telling the agent. Idempotent: a resumed round repeats it safely.
+ * slot, or undefined when the agent has no room any more or the slot was held too near the offer's
+ * ring-out time. Then the offer is taken back and the task goes back to its place, unless the
+ * caller does that itself, with takeBack() (the agent may hold the slot). The offer's ring-out
+ * timer must be scheduled already: it is what frees the slot if the offer is settled by someone
+ * else while the slot is being claimed, or the caller dies before telling the agent. Idempotent: a
+ * resumed round repeats it safely.
  */
 export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined, { withdraw = true } = {}): Promise<Versioned<Agent> | undefined> {
   const slot = await takeSlot(task, offer, deps, known);
-  if (slot && Date.parse(offer.expiresAt) > deps.clock.now().getTime()) return slot;
-  // A slot that landed at the offer's ring-out time or after it is given back, as one that could not
-  // be claimed: the timer may have run before it landed, and would not free it. (No chat can hang on
-  // it: the agent has not been told of the offer, and an accept now is refused as past its time.)
-  if (slot) await updateAgent(deps, offer.agentId, (agent) => dropOffer(agent, offer.offerId));
-  if (withdraw) await withdrawOffer(task.id, offer.offerId, deps);
+  if (slot && !tooLateForSlot(offer, deps.clock.now().getTime())) return slot;
+  // A slot that landed too near the offer's ring-out time, or after it, is given back as one that
+  // could not be claimed: the timer may have run before it landed, and would not free it. It goes
+  // back only after the offer is withdrawn, and as the task then says (takeBack): the agent sees the
+  // offer in their list once the slot is theirs (or held it already, from a round that died before
+  // telling them), and an accept that landed first keeps the chat, with this slot as its own.
+  if (withdraw) await (slot ? takeBack(task.id, offer, deps) : withdrawOffer(task.id, offer.offerId, deps));
   return undefined;
 }
 
@@ -116,14 +132,15 @@ async function takeSlot(task: Task, offer: Offer, deps: DistributionDeps, known:
 }
 
 /**
- * Withdraws an offer past its ring-out time that its timer has not rung out (the agent may never
- * have been told of it, so it must not ring out into RONA), then settles the agent's slot. The task
- * first, conditional on its ETag, so that an accept that came in before the ring-out time either
- * lands first (the chat goes on, and the agent keeps the slot as the chat's) or fails. A crash
- * between the writes leaves a slot its timer frees: if the agent holds one, the timer was scheduled
- * before it was claimed, and on a withdrawn offer it only frees the slot.
+ * Takes back an offer whose agent may hold its slot (one past or too near its ring-out time that its
+ * timer has not rung out, or one whose slot landed too late): the agent may never have been told of
+ * it, so it is withdrawn, not rung out into RONA, and the task goes back to its place. The task
+ * first, conditional on its ETag, then the agent's slot as the task then says: an accept that came in
+ * before the ring-out time either lands first (the chat goes on, and the agent keeps the slot as the
+ * chat's) or fails. A crash between the writes leaves a slot its timer frees: if the agent holds
+ * one, the timer was scheduled before it was claimed, and on a withdrawn offer it only frees the slot.
  */
-export async function withdrawExpired(taskId: string, offer: Offer, deps: DistributionDeps): Promise<void> {
+export async function takeBack(taskId: string, offer: Offer, deps: DistributionDeps): Promise<void> {
   const after = await withdrawOffer(taskId, offer.offerId, deps);
   const now = deps.clock.now().toISOString();
   await updateAgent(deps, offer.agentId, (agent) => settledSlot(agent, after, offer.offerId, now));

@@ -142,6 +142,46 @@ describe('distribution repairs', () => {
     assert.deepEqual(ann.offers, []);
   });
 
+  it('an accept that lands while a resumed round finds the slot it finishes past the ring-out time wins: the slot is given back only as the task then says', async () => {
+    const { w, task } = await halfClaimed();
+    const offerId = `${task.id}.offer-1`;
+    w.clock.advance(20_000);
+    // Ann holds the slot the crashed round claimed, and sees the offer in her list. The resumed round
+    // has read the task (still offered, in time) and is about to read Ann to finish the claim when
+    // she accepts: her task write lands, her agent write waits. Ann is then read past the ring-out time.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const agents = new Proxy(w.deps.agents, {
+      get(target, name) {
+        const member: unknown = Reflect.get(target, name);
+        if (typeof member !== 'function') return member;
+        return async (...args: unknown[]) => {
+          if (name === 'replace') await gate;
+          return (member as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    let accepting: Promise<unknown> | undefined;
+    w.world.beforeIo = async (label) => {
+      if (label !== 'agents.read' || w.world.beforeIo !== hook) return;
+      w.world.beforeIo = () => Promise.resolve();
+      accepting = acceptOffer('ann', offerId, { ...w.deps, agents });
+      while (w.tasks.docs.get(task.id)?.value.state !== 'connected') await new Promise((resolve) => setImmediate(resolve));
+      w.clock.advance(15_000);
+    };
+    const hook = w.world.beforeIo;
+    await distribute('s', w.deps);
+    assert.ok(accepting, 'Ann accepted while the round finished the claim');
+    release();
+    await accepting;
+    const after = (await w.tasks.read(task.id))!.value;
+    assert.equal(after.state, 'connected');
+    assert.equal(after.offers[0]?.outcome, 'accepted');
+    const ann = (await w.agents.read('ann'))!.value;
+    assert.deepEqual(ann.tasks.map((t) => t.taskId), [task.id], 'Ann holds the chat she accepted');
+    assert.deepEqual(ann.offers, []);
+  });
+
   it('a round that dies after any write of withdrawing an expired offer leaves nothing held: the offer’s timeout and the next round finish it', async () => {
     for (const crashAt of [1, 2, 3]) {
       const { w, task } = await halfClaimed();

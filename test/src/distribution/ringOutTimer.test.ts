@@ -151,4 +151,35 @@ describe('the ring-out timer', () => {
     assert.equal(ann.rona, null);
     assert.deepEqual(ann.offers.map((o) => o.offerId), [`${taskId}.offer-2`], 'Ann holds the fresh offer only');
   });
+
+  it('is not outrun by a slot that lands just before the ring-out time by a clock up to 2 s behind the broker’s: that slot is given back too', async () => {
+    // Ring-out at 30 s. Landing at 28.5 s by the instance's clock may be after 30 s by Service Bus's,
+    // after the timer ran; landing at 27.5 s is kept, as it would need more than 2 s of skew.
+    for (const [stalledMs, kept] of [
+      [28_500, false],
+      [27_500, true],
+    ] as const) {
+      const { w, taskId, offerId } = await oneTask();
+      onceBefore(w, 'agents.replace', () => w.clock.advance(stalledMs));
+      await distribute('s', w.deps);
+      const task = (await w.tasks.read(taskId))!.value;
+      assert.equal(task.offers[0]?.outcome, kept ? 'open' : 'withdrawn', `landing at ${stalledMs} ms`);
+      const ann = (await w.agents.read('ann'))!.value;
+      assert.equal(ann.rona, null);
+      assert.deepEqual(ann.offers.map((o) => o.offerId), [kept ? offerId : `${taskId}.offer-2`], kept ? 'Ann keeps the slot' : 'Ann holds the fresh offer only');
+      assert.equal(w.notifier.events.has(offerId), kept, kept ? 'and is told' : 'and was never told of the given-back one');
+    }
+  });
+
+  it('is not outrun when a round finishes a half-done claim too near its ring-out time: the offer is withdrawn, not completed', async () => {
+    const { w, taskId, offerId } = await oneTask();
+    // The round dies right after claiming the task; the next comes 28.5 s later.
+    await assert.rejects(distribute('s', crashingDeps(w.deps, 1, 'tasks')), CrashError);
+    w.clock.advance(28_500);
+    await distribute('s', w.deps);
+    const task = (await w.tasks.read(taskId))!.value;
+    assert.equal(task.offers[0]?.outcome, 'withdrawn');
+    assert.equal(w.notifier.events.has(offerId), false, 'Ann was never told of it');
+    assert.deepEqual((await w.agents.read('ann'))!.value.offers.map((o) => o.offerId), [`${taskId}.offer-2`], 'the task was offered afresh');
+  });
 });
