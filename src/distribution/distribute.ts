@@ -279,7 +279,11 @@ async function serveBatch(
     }
     if (!claimed) return 'changed';
     const known = candidates.get(decision.chosenAgentId);
-    inFlight = { head, claimed: { task: claimed, offer }, slot: claimSlot(claimed, offer, deps, known, { withdraw: false }) };
+    const slot = claimSlot(claimed, offer, deps, known, { withdraw: false });
+    // Awaited when the flight is settled, which may be a round trip later (after the read ahead):
+    // a failure meanwhile fails the round then, and must not be an unhandled rejection before.
+    slot.catch(() => undefined);
+    inFlight = { head, claimed: { task: claimed, offer }, slot };
     // Until the claim answers, the next decision counts the slot as taken.
     const tentative = known && withOffer(known.value, claimed, offer, now.getTime());
     if (known && tentative) candidates.set(known.value.id, { value: tentative, etag: known.etag });

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { acwTimedOut, endAcw, extendAcw, finishTask } from '../../../src/distribution/afterCallWork';
 import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
+import type { Agent } from '../../../src/domain/agent';
 import { DomainError } from '../../../src/domain/errors';
 import { acceptOffer, declineOffer, expireOffer } from '../../../src/distribution/offerDecisions';
 import { createMemoryDistribution, CrashError } from '../../support/memoryDistribution';
@@ -234,6 +235,45 @@ describe('distribution repairs', () => {
     await distribute('s', deps);
     assert.equal((await w.agents.read('ann'))!.value.offers.length, 3);
     assert.equal([...w.notifier.events.values()].filter((e) => e.event.type === 'offer').length, 3, 'every offer announced, the failed one by the next round');
+  });
+
+  it('a slot claim carried into the next batch that fails while the next entries are read fails the round, without an unhandled rejection', async () => {
+    const w = createMemoryDistribution();
+    await w.services.create(makeService('s'));
+    await w.agents.create(makeAgent('ann', [duty('s')], { imCapacity: 5 }));
+    const ids: string[] = [];
+    for (let i = 1; i <= 4; i++) {
+      w.clock.advance(1000);
+      ids.push((await createTask({ serviceId: 's', channel: 'external', idempotencyKey: `t${i}` }, w.deps)).task.id);
+    }
+    // The first batch's last slot claim (the third task's) fails with a store error (a Cosmos 503 or a
+    // timeout) while the next batch's entries, read ahead, take longer to come back.
+    const agents = w.deps.agents;
+    const failing = new Proxy(agents, {
+      get(target, name) {
+        const member: unknown = Reflect.get(target, name);
+        if (typeof member !== 'function') return member;
+        if (name !== 'replace') return member.bind(target);
+        return (value: Agent, etag: string) => (value.offers.some((o) => o.taskId === ids[2]) ? Promise.reject(new Error('agents store unavailable')) : agents.replace(value, etag));
+      },
+    });
+    let heads = 0;
+    w.world.beforeIo = async (label) => {
+      if (label === 'queue.first' && ++heads === 2) for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await assert.rejects(distribute('s', { ...w.deps, agents: failing }), /agents store unavailable/, 'the round fails, to be delivered again');
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    assert.deepEqual(unhandled.map(String), [], 'no unhandled rejection');
+    w.world.beforeIo = () => Promise.resolve();
+    await distribute('s', w.deps);
+    assert.deepEqual((await w.agents.read('ann'))!.value.offers.map((o) => o.taskId).sort(), [...ids].sort(), 'the redelivered round offers every task');
   });
 
   it('a task declined and re-queued while its old queue entry is still being removed is not passed over by the next batch', async () => {
