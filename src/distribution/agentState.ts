@@ -25,7 +25,7 @@ export async function setPresence(agentId: string, change: PresenceChange, deps:
   const now = deps.clock.now();
   const latest = now.getTime() + notAvailableMaxMs;
   const expiresAt = new Date(Math.min(change.until?.getTime() ?? latest, latest));
-  const { after, before } = await update(
+  const { after } = await update(
     deps.agents,
     agentId,
     (agent): Agent => {
@@ -43,7 +43,10 @@ export async function setPresence(agentId: string, change: PresenceChange, deps:
     },
     agentMissing(agentId),
   );
-  if (after.value.presence === 'available' && (before.presence !== 'available' || before.rona)) await requestForDutyServices(after.value, deps, 'agent available');
+  // Asked for on every call that leaves the agent available, also when they were already: a retry of
+  // a call whose request for a round was lost (a crash after the write, or the send failing) must
+  // still ask for it. A round with nothing to do costs little.
+  if (after.value.presence === 'available') await requestForDutyServices(after.value, deps, 'agent available');
   return after.value;
 }
 

@@ -35,8 +35,11 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
   // Only a keyed request can be a retry of an earlier one; a fresh random id needs no look-up.
   const existing = request.idempotencyKey ? await deps.tasks.read(id) : undefined;
   if (existing) {
-    // A retried request: finish what the first attempt may have left undone.
-    if (existing.value.state === 'queued') await requeue(existing, deps);
+    // A retried request: finish what the first attempt may have left undone, its round asked for included.
+    if (existing.value.state === 'queued') {
+      await requeue(existing, deps);
+      await deps.signal.requestDistribution(service.id, 'task queued');
+    }
     return { task: existing.value, created: false };
   }
   const queued = (request.initialState ?? 'queued') === 'queued';

@@ -41,6 +41,16 @@ function directDecision(service: Service, agentId: string, at: string): RoutingD
  * claim. Throws AGENT.NOT_AVAILABLE when the agent cannot take it; when the agent's slot is lost to
  * a race after the task was claimed, the offer is withdrawn and the task is queued in its service.
  */
+/**
+ * The task after its direct offer was taken back: queued in its service, which is asked for a round,
+ * since other agents may take it (otherwise only the withdrawn offer's timer would ask, much later).
+ */
+async function takenBack(taskId: string, claimed: Task, deps: DistributionDeps): Promise<Task> {
+  const task = (await deps.tasks.read(taskId))?.value ?? claimed;
+  if (task.state === 'queued') await deps.signal.requestDistribution(task.serviceId, 'direct offer withdrawn');
+  return task;
+}
+
 export async function offerToAgent(taskId: string, agentId: string, deps: DistributionDeps): Promise<Task> {
   const taskMissing = { code: 'TASK.NOT_FOUND' as const, message: `task ${taskId} not found` };
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
@@ -51,7 +61,7 @@ export async function offerToAgent(taskId: string, agentId: string, deps: Distri
     const open = openOffer(stored.value);
     if (open) {
       if (open.agentId !== agentId) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is offered to another agent`, { taskId, from: stored.value.state });
-      if (!(await completeClaim(stored.value, open, deps, undefined))) return (await deps.tasks.read(taskId))?.value ?? stored.value;
+      if (!(await completeClaim(stored.value, open, deps, undefined))) return takenBack(taskId, stored.value, deps);
       return stored.value;
     }
     const agent = await deps.agents.read(agentId);
@@ -67,7 +77,7 @@ export async function offerToAgent(taskId: string, agentId: string, deps: Distri
     const claimed = await claimTask(service, queued, directDecision(service, agentId, deps.clock.now().toISOString()), deps);
     if (!claimed) continue; // the task changed under us: decide again
     const slot = await claimSlot(claimed.task, claimed.offer, deps, agent);
-    if (!slot) return (await deps.tasks.read(taskId))?.value ?? claimed.task;
+    if (!slot) return takenBack(taskId, claimed.task, deps);
     await announce(claimed.task, claimed.offer, deps);
     return claimed.task;
   }
