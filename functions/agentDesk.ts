@@ -103,7 +103,7 @@ app.http('extendAcw', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const { seconds } = parseJsonBody(ExtendAcwBody, await request.text());
-    return { jsonBody: await extendAcw(agentId(request), taskId(request), seconds, deps) };
+    return { jsonBody: await extendAcw(agentId(request), taskId(request), seconds, deps, request.headers.get('idempotency-key') || undefined) };
   }),
 });
 

@@ -73,7 +73,12 @@ function closed(task: Task, at: string): Task {
   return transition(task, 'closed', { outcome: task.outcome ?? 'handled', timings: { ...task.timings, endedAt: at } });
 }
 
-export async function extendAcw(agentId: string, taskId: string, seconds: number, deps: DistributionDeps): Promise<Task> {
+/**
+ * The agent extends ACW by `seconds`. `idempotencyKey` (the request's Idempotency-Key): a retry of
+ * the last extension, whose first attempt may have been written before its answer was lost, returns
+ * the task as it is instead of extending again.
+ */
+export async function extendAcw(agentId: string, taskId: string, seconds: number, deps: DistributionDeps, idempotencyKey?: string): Promise<Task> {
   const stored = await deps.tasks.read(taskId);
   const current = stored?.value;
   if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
@@ -87,14 +92,17 @@ export async function extendAcw(agentId: string, taskId: string, seconds: number
     taskId,
     (task) => {
       assertAssigned(task, agentId);
+      if (idempotencyKey !== undefined && task.acw?.lastExtensionKey === idempotencyKey) return undefined; // a retry: extended already
       if (task.state !== 'wrap-up' || !task.acw) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}, not in After Call Work`, { taskId, from: task.state });
-      return { ...task, acw: { endsAt: new Date(Date.parse(task.acw.endsAt) + seconds * 1000).toISOString(), extensions: task.acw.extensions + 1 } };
+      const endsAt = new Date(Date.parse(task.acw.endsAt) + seconds * 1000).toISOString();
+      return { ...task, acw: { endsAt, extensions: task.acw.extensions + 1, lastExtensionKey: idempotencyKey ?? null } };
     },
     taskMissing(taskId),
     stored,
   );
   const acw = after.value.acw;
-  if (acw) await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: acw.extensions }, new Date(acw.endsAt));
+  // Also on a retry: its first attempt may have died before scheduling (keyed, so once).
+  if (acw && after.value.state === 'wrap-up') await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: acw.extensions }, new Date(acw.endsAt));
   return after.value;
 }
 

@@ -42,7 +42,8 @@ export interface Task {
   readonly assignedAgentId: string | null;
   readonly codes: readonly string[];
   readonly tags: readonly string[];
-  readonly acw: { readonly endsAt: string; readonly extensions: number } | null;
+  /** After Call Work: when it ends, how often it was extended, and the Idempotency-Key of the last extension (a retry of it changes nothing). */
+  readonly acw: { readonly endsAt: string; readonly extensions: number; readonly lastExtensionKey?: string | null } | null;
   readonly callFlow: readonly CallFlowStep[];
   readonly timings: {
     readonly createdAt: string;

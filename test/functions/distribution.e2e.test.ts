@@ -87,8 +87,11 @@ describe('task distribution through devhost', () => {
 
     const wrapUp = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/finish`);
     assert.equal(wrapUp.body.state, 'wrap-up');
-    const extended = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 });
+    const extended = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 }, { 'idempotency-key': 'extend-1' });
     assert.equal(Date.parse(extended.body.acw!.endsAt) - Date.parse(wrapUp.body.acw!.endsAt), 30_000);
+    const retried = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 }, { 'idempotency-key': 'extend-1' });
+    assert.equal(retried.status, 200);
+    assert.equal(retried.body.acw?.endsAt, extended.body.acw?.endsAt, 'a retry with the same Idempotency-Key extends once');
     assert.equal((await api.post(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 500 })).status, 409, 'longer than the service allows');
     assert.equal((await readTask(first.id)).acw?.endsAt, extended.body.acw?.endsAt, 'the refused extension changed nothing');
     assert.equal((await state(agentId)).offers.length, 0, 'ACW still holds the slot: nothing new is offered');

@@ -76,6 +76,21 @@ describe('distribution repairs', () => {
     assert.deepEqual((await w.agents.read('ann'))!.value.tasks, []);
   });
 
+  it('an ACW extension retried with its Idempotency-Key after a crash right after its write extends once, and schedules its timeout; a new key extends again', async () => {
+    const { w, taskId } = await connected();
+    const wrapUp = await finishTask('ann', taskId, w.deps);
+    w.world.writes = 0;
+    w.world.crashAfterWrite = 1; // the extension is written, then the invocation dies before scheduling its timeout
+    await assert.rejects(extendAcw('ann', taskId, 30, w.deps, 'ext-1'), CrashError);
+    await w.world.restart();
+    const retried = await extendAcw('ann', taskId, 30, w.deps, 'ext-1'); // the agent's client sends it again
+    assert.equal(Date.parse(retried.acw!.endsAt) - Date.parse(wrapUp.acw!.endsAt), 30_000, 'ACW ends 30 s later, as after one clean delivery');
+    assert.equal(retried.acw!.extensions, 1);
+    assert.ok(w.timeouts.scheduled.has(`acw:${taskId}:1`), 'the extended ACW’s timeout is scheduled by the retry');
+    const again = await extendAcw('ann', taskId, 30, w.deps, 'ext-2');
+    assert.equal(Date.parse(again.acw!.endsAt) - Date.parse(wrapUp.acw!.endsAt), 60_000, 'another extension, with its own key, extends again');
+  });
+
   it('a round resumed after the offer’s ring-out time withdraws the offer rather than ringing the agent out', async () => {
     const { w, task } = await halfClaimed(1); // the task's claim is written, then the round dies
     assert.equal((await w.tasks.read(task.id))!.value.state, 'offered');
