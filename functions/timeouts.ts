@@ -1,14 +1,15 @@
-// Scheduled timeouts: an offer ringing out (RONA) and After Call Work running out. Each is
-// idempotent, so a redelivered or late message changes nothing that was already settled.
+// Scheduled timeouts: an offer ringing out (RONA), a second look at the slot of an offer a cancel or
+// transfer settled, and After Call Work running out. Each is idempotent, so a redelivered or late
+// message changes nothing that was already settled.
 import { app, type InvocationContext } from '@azure/functions';
 import { z } from '../src/api/zod';
 import { switchboard } from '../src/app/switchboard';
-import { acwTimedOut } from '../src/distribution/afterCallWork';
-import { expireOffer } from '../src/distribution/offerDecisions';
+import { handleTimeout } from '../src/distribution/timeouts';
 
 const deps = switchboard().distribution;
 const TimeoutMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('offer'), taskId: z.string().min(1), offerId: z.string().min(1), expiresAt: z.iso.datetime() }),
+  z.object({ kind: z.literal('settled-offer'), taskId: z.string().min(1), offerId: z.string().min(1) }),
   z.object({ kind: z.literal('acw'), taskId: z.string().min(1), acwVersion: z.number().int().min(0) }),
 ]);
 
@@ -22,7 +23,7 @@ app.serviceBusQueue('timeouts', {
       throw new Error(`timeouts: malformed message ${String(context.triggerMetadata?.['messageId'])}: ${parsed.error.message}`);
     }
     const timeout = parsed.data;
-    const task = timeout.kind === 'offer' ? await expireOffer(timeout.offerId, deps, timeout.expiresAt) : await acwTimedOut(timeout.taskId, timeout.acwVersion, deps);
-    context.log(`timeouts: ${timeout.kind} for task ${timeout.taskId}: task is ${task.state}`);
+    const task = await handleTimeout(timeout, deps);
+    context.log(`timeouts: ${timeout.kind} for task ${timeout.taskId}: task is ${task?.state ?? 'gone'}`);
   },
 });

@@ -2,9 +2,9 @@
 // accepted): cancelled by the contact center, or abandoned when the customer left.
 import { DomainError } from '../domain/errors';
 import { openOffer, settleOffer, transition, type Task } from '../domain/task';
-import { dropOffer, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import type { DistributionDeps } from './ports';
+import { releaseSettledOffer } from './settledOffers';
 
 export function cancelTask(taskId: string, reason: string, deps: DistributionDeps): Promise<Task> {
   return endWaitingTask(taskId, 'cancelled', reason, deps);
@@ -39,11 +39,7 @@ export async function endWaitingTask(taskId: string, end: WaitingTaskEnd, reason
   const task = after.value;
   await deps.queue.remove(task.serviceId, task.id);
   const cancelledOffer = task.offers.find((o) => o.outcome === 'cancelled');
-  if (cancelledOffer) {
-    await updateAgent(deps, cancelledOffer.agentId, (agent) => dropOffer(agent, cancelledOffer.offerId));
-    await deps.notifier.notify(cancelledOffer.agentId, `${cancelledOffer.offerId}.withdrawn`, { type: 'offer-withdrawn', offerId: cancelledOffer.offerId, taskId, reason: end });
-    await deps.signal.requestDistribution(task.serviceId, 'offer cancelled');
-  }
+  if (cancelledOffer) await releaseSettledOffer(task, cancelledOffer, task.serviceId, end, deps);
   // Recorded on every delivery (an upsert of the same record), so a crash before it cannot lose it.
   if (task.state === end) {
     const endedAt = task.timings.endedAt ?? now;

@@ -93,11 +93,23 @@ export type TimeoutMessage =
    * of an earlier claim of the same offer id that did not hold (its timer goes out with the claim).
    */
   | { readonly kind: 'offer'; readonly taskId: string; readonly offerId: string; readonly expiresAt: string }
+  /**
+   * A second look, shortly after a cancel or a transfer settled an open offer whose agent did not
+   * hold its slot yet: a slot claim in flight then may have landed since (settledOffers.ts).
+   */
+  | { readonly kind: 'settled-offer'; readonly taskId: string; readonly offerId: string }
   | { readonly kind: 'acw'; readonly taskId: string; readonly acwVersion: number };
 
 /** The message's id: duplicate detection turns scheduling the same message twice into one delivery. */
 export function timeoutMessageId(message: TimeoutMessage): string {
-  return message.kind === 'offer' ? `offer:${message.offerId}@${message.expiresAt}` : `acw:${message.taskId}:${message.acwVersion}`;
+  switch (message.kind) {
+    case 'offer':
+      return `offer:${message.offerId}@${message.expiresAt}`;
+    case 'settled-offer':
+      return `settled-offer:${message.offerId}`;
+    case 'acw':
+      return `acw:${message.taskId}:${message.acwVersion}`;
+  }
 }
 
 export interface TimeoutScheduler {

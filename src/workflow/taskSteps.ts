@@ -2,12 +2,12 @@
 // idempotent (it reads the task and writes only what is not yet so), so a retried activity is harmless.
 import { DomainError } from '../domain/errors';
 import { openOffer, settleOffer, transition, type Task, type TaskState } from '../domain/task';
-import { dropOffer, updateAgent } from '../distribution/agentTasks';
 import { cancelTask } from '../distribution/cancelTask';
 import { changePriority } from '../distribution/changePriority';
 import { update } from '../distribution/optimistic';
 import { queueTask } from '../distribution/queueTask';
 import type { DistributionDeps } from '../distribution/ports';
+import { releaseSettledOffer } from '../distribution/settledOffers';
 
 const taskMissing = (taskId: string) => ({ code: 'TASK.NOT_FOUND' as const, message: `task ${taskId} not found` });
 
@@ -80,12 +80,10 @@ export async function transferTask(taskId: string, toServiceId: string, deps: Di
   // task moved already and must still clear the old service's queue entry and the withdrawn offer's slot.
   const previousServiceId = after.value.callFlow.at(-2)?.serviceId;
   if (previousServiceId !== undefined) await deps.queue.remove(previousServiceId, taskId);
-  const withdrawn = [...after.value.offers].reverse().find((o) => o.outcome === 'withdrawn');
-  if (withdrawn) {
-    await updateAgent(deps, withdrawn.agentId, (agent) => dropOffer(agent, withdrawn.offerId));
-    // The agent may have room again: an extra round is harmless, a missing one leaves a slot idle.
-    if (previousServiceId !== undefined) await deps.signal.requestDistribution(previousServiceId, 'task transferred away');
-  }
+  // The offer the transfer withdrew (decided as it entered the new service), if the task was offered.
+  const transferredAt = after.value.callFlow.at(-1)?.enteredAt;
+  const withdrawn = after.value.offers.find((o) => o.outcome === 'withdrawn' && o.decidedAt === transferredAt);
+  if (withdrawn && previousServiceId !== undefined) await releaseSettledOffer(after.value, withdrawn, previousServiceId, 'transferred', deps);
   return after.value;
 }
 

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CosmosClient } from '@azure/cosmos';
 import { ServiceBusClient } from '@azure/service-bus';
+import { cosmosEmulatorKey } from '../../devhost/emulators/cosmos';
+import { resourceManifest } from '../../src/config/resourceManifest';
 import type { Agent } from '../../src/domain/agent';
 import type { Task } from '../../src/domain/task';
 import { ApiClient, eventually } from '../support/apiClient';
@@ -128,6 +131,32 @@ describe('task distribution through devhost', () => {
     const again = (await offered(agentId)).offers[0]!;
     assert.equal(again.taskId, first.id);
     assert.equal(again.offerId, `${first.id}.offer-2`);
+  });
+
+  it('frees, seconds after a cancel, a slot that the round claimed after the cancel looked (the second look goes through Service Bus and the timeouts function), and the agent gets the next task long before the ring-out time', async () => {
+    const serviceId = await service({ distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 600 } });
+    const ann = await agent([serviceId]);
+    const first = await task(serviceId);
+    const slot = (await offered(ann)).offers[0]!;
+    const cosmos = new CosmosClient({ endpoint: `http://127.0.0.1:${devhost.ports.cosmos}`, key: cosmosEmulatorKey });
+    try {
+      assert.equal((await api.post(`/tasks/${first.id}/cancel`, { reason: 'customer left' })).status, 200);
+      assert.deepEqual((await state(ann)).offers, [], 'the cancel freed the slot it found');
+      // The race, set up with the Cosmos SDK: the round's slot claim lands right after the cancel
+      // looked, so Ann holds a slot for the cancelled offer (only the ring-out timer, 10 minutes
+      // away, would free it without the second look).
+      const agents = cosmos.database(resourceManifest.cosmos.databaseName).container('agents');
+      const { resource: doc, etag } = await agents.item(ann, ann).read<{ offers: unknown[] }>();
+      await agents.item(ann, ann).replace({ ...doc!, offers: [...doc!.offers, slot] }, { accessCondition: { type: 'IfMatch', condition: etag! } });
+      const next = await task(serviceId);
+      assert.equal((await position(next.id)).position, 1, 'the next task waits: Ann’s one slot is held');
+      const freed = await eventually(() => state(ann), (s) => s.offers.every((o) => o.offerId !== slot.offerId), 15_000, 'the second look freed the slot');
+      assert.equal((await offered(ann)).offers[0]?.taskId, next.id, 'and the next task is offered to Ann');
+      assert.equal(freed.rona, null, 'no RONA');
+      assert.equal((await readTask(first.id)).state, 'cancelled');
+    } finally {
+      cosmos.dispose();
+    }
   });
 
   it('retries a ring-out message it cannot read (an offer timer without its ring-out time), then dead-letters it rather than dropping it, changing nothing', async () => {

@@ -13,6 +13,7 @@ import { cancelTask } from '../../../src/distribution/cancelTask';
 import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
 import { acceptOffer, declineOffer, expireOffer } from '../../../src/distribution/offerDecisions';
+import { handleTimeout } from '../../../src/distribution/timeouts';
 import type { DistributionDeps, TimeoutMessage } from '../../../src/distribution/ports';
 import { queuePosition } from '../../../src/distribution/queuePosition';
 import { crashingDeps, createMemoryDistribution, CrashError, type MemoryDistribution } from '../../support/memoryDistribution';
@@ -69,7 +70,7 @@ function tasksOf(world: MemoryDistribution): Task[] {
 function timeoutHandler(scheduled: { message: TimeoutMessage; delivered: boolean }): (deps: DistributionDeps) => Promise<unknown> {
   scheduled.delivered = true;
   const { message } = scheduled;
-  return (deps) => (message.kind === 'offer' ? expireOffer(message.offerId, deps, message.expiresAt) : acwTimedOut(message.taskId, message.acwVersion, deps));
+  return (deps) => handleTimeout(message, deps);
 }
 
 /** Runs every outstanding timeout, makes everyone available and distributes until nothing changes. */
@@ -194,8 +195,8 @@ describe('distribution invariants (fast-check)', () => {
           });
           const ringOuts = (async () => {
             for (const pick of expiries) {
-              // A ring-out timer still to come fires when it is due: time passes until then.
-              const offers = [...world.timeouts.scheduled.values()].filter((t) => t.message.kind === 'offer' && !t.delivered);
+              // A ring-out timer (or a second look at a settled offer) still to come fires when it is due: time passes until then.
+              const offers = [...world.timeouts.scheduled.values()].filter((t) => t.message.kind !== 'acw' && !t.delivered);
               const chosen = offers[pick % Math.max(1, offers.length)];
               if (chosen) {
                 const wait = Date.parse(chosen.at) - world.clock.now().getTime();
