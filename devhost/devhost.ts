@@ -11,6 +11,7 @@ import type { HostExtension } from './host/extension';
 import { FunctionHost } from './host/functionHost';
 import { HttpFrontDoor } from './host/http/httpServer';
 import { ConsoleLogger } from './host/logger';
+import { pointAtEmulators } from './host/emulatorSettings';
 import { applyToEnvironment, loadHostSettings } from './host/settings';
 import { TimerExtension } from './host/timer/timerExtension';
 import { createDurableExtension } from './durable';
@@ -73,7 +74,9 @@ export async function startDevhost(options: DevhostOptions): Promise<RunningDevh
   const appDir = resolve(options.appDir);
   const settingsFile = options.settingsFile ?? defaultSettingsFile(appDir);
   const settings = loadHostSettings(appDir, { ...(options.port !== undefined ? { port: options.port } : {}), ...(settingsFile ? { settingsFile } : {}) });
-  applyToEnvironment(settings);
+  const emulatorPorts = { cosmos: options.cosmosPort ?? defaultCosmosPort, serviceBus: options.serviceBusPort ?? defaultServiceBusPort, azurite: options.azuritePorts ?? defaultAzuritePorts };
+  const values = pointAtEmulators(settings.localSettings.Values, emulatorPorts, { cosmos: defaultCosmosPort, serviceBus: defaultServiceBusPort, azurite: defaultAzuritePorts }, azuriteConnectionString(emulatorPorts.azurite));
+  applyToEnvironment({ ...settings, localSettings: { ...settings.localSettings, Values: values } });
   const log = new ConsoleLogger(settings.logLevel);
   const dataDir = resolve(options.dataDir ?? join(appDir, '.data'));
   const devhostJson = readDevhostJson(appDir);

@@ -44,14 +44,15 @@ const workflows: readonly DemoResource[] = [
   },
 ];
 
-const services: readonly DemoResource[] = [
+/** The demo services; `localOrigin`: the origin devhost serves the widget page from. */
+const services = (localOrigin: string): readonly DemoResource[] => [
   {
     id: 'support',
     name: 'Customer support',
     address: 'support@contoso.example',
     workflowId: 'support-chat',
     // The local widget page and the demo shop's sites.
-    allowedOrigins: ['http://localhost:7071', 'https://*.contoso.example'],
+    allowedOrigins: [localOrigin, 'https://*.contoso.example'],
     distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 30 },
     afterCallWork: { durationSeconds: 60, extendable: true, maxExtensionSeconds: 120, canEndEarly: true },
     maxQueueSize: 500,
@@ -129,7 +130,7 @@ export async function seed(baseUrl: string, functionKey: string): Promise<string
   const done: string[] = [];
   for (const calendar of calendars) done.push(await ensure(baseUrl, functionKey, 'calendars', calendar));
   for (const workflow of workflows) done.push(await ensure(baseUrl, functionKey, 'workflows', workflow));
-  for (const service of services) done.push(await ensure(baseUrl, functionKey, 'services', service));
+  for (const service of services(new URL(baseUrl).origin)) done.push(await ensure(baseUrl, functionKey, 'services', service));
   for (const agent of agents) done.push(await ensure(baseUrl, functionKey, 'agents', agent));
   return done;
 }

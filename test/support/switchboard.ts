@@ -13,6 +13,12 @@ export interface SwitchboardOptions {
   seed?: boolean;
   /** Keep devhost's state (emulators, Durable instances) here instead of a temporary directory. */
   dataDir?: string;
+  /**
+   * Start as `npm start` does, with the app's settings from local.settings.sample.json (which name
+   * the emulators' default ports) and no connection settings given: devhost itself points them at
+   * the free ports it started the emulators on.
+   */
+  sampleSettings?: boolean;
 }
 
 export function startSwitchboard(options: SwitchboardOptions = {}): Promise<DevhostProcess> {
@@ -28,13 +34,17 @@ async function startOnFreePorts(options: SwitchboardOptions): Promise<DevhostPro
   return startDevhostOnce({
     appDir: repoRoot,
     // No demo data: tests start from empty stores (test/scripts/seedDemo covers the seed itself).
-    args: ['--emulators', emulators.length > 0 ? emulators.join(',') : 'none', ...(options.seed ? [] : ['--no-seed'])],
+    args: ['--emulators', emulators.length > 0 ? emulators.join(',') : 'none', ...(options.seed ? [] : ['--no-seed']), ...(options.sampleSettings ? ['--settings', 'local.settings.sample.json'] : [])],
     ports: { cosmos, azurite, serviceBus, durable },
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     env: {
-      CosmosDb: `AccountEndpoint=http://127.0.0.1:${cosmos}/;AccountKey=${cosmosEmulatorKey}`,
-      AzureWebJobsStorage: azuriteConnectionString({ blob: azurite, queue: azurite + 1, table: azurite + 2 }),
-      ServiceBusConnection: `Endpoint=sb://localhost:${serviceBus};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`,
+      ...(options.sampleSettings
+        ? {}
+        : {
+            CosmosDb: `AccountEndpoint=http://127.0.0.1:${cosmos}/;AccountKey=${cosmosEmulatorKey}`,
+            AzureWebJobsStorage: azuriteConnectionString({ blob: azurite, queue: azurite + 1, table: azurite + 2 }),
+            ServiceBusConnection: `Endpoint=sb://localhost:${serviceBus};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`,
+          }),
       ...options.env,
     },
   });
