@@ -28,7 +28,8 @@ export function registerAdminResource(r: AdminResource): void {
   const base = `/api/${r.collection}`;
   const item = `${base}/{id}`;
   const params = z.object({ id: ResourceId });
-  const unauthorized = problem('No valid function key (x-functions-key header or code query parameter).');
+  // The Functions host answers this itself, with no JSON body.
+  const unauthorized = { description: 'No valid function key (x-functions-key header or code query parameter).' };
 
   openApiRegistry.registerPath({
     method: 'post',

@@ -73,7 +73,7 @@ openApiRegistry.registerPath({
   summary: 'The conversation as the agent sees it (ALL and INT); for the assigned agent or the one it is offered to',
   security: withFunctionKey,
   request: { params: agentParams },
-  responses: { 200: { description: 'The conversation.', ...json(ConversationAnswer) }, 401: problem('No valid function key.'), 403: problem('TASK.NOT_ASSIGNED_TO_AGENT.'), 404: problem('CHAT.NOT_FOUND.') },
+  responses: { 200: { description: 'The conversation.', ...json(ConversationAnswer) }, 401: { description: 'No valid function key (answered by the Functions host, with no JSON body).' }, 403: problem('TASK.NOT_ASSIGNED_TO_AGENT.'), 404: problem('CHAT.NOT_FOUND.') },
 });
 
 openApiRegistry.registerPath({
@@ -86,7 +86,7 @@ openApiRegistry.registerPath({
   responses: {
     201: { description: 'Posted.', ...json(ChatMessageAnswer) },
     400: problem('No text, too long, or a visibility other than ALL or INT.'),
-    401: problem('No valid function key.'),
+    401: { description: 'No valid function key (answered by the Functions host, with no JSON body).' },
     403: problem('TASK.NOT_ASSIGNED_TO_AGENT.'),
     404: problem('CHAT.NOT_FOUND.'),
     409: problem('The task is not connected or in After Call Work.'),

@@ -16,7 +16,15 @@ interface PathSpec {
   tag: 'Tasks' | 'Agent desk';
   params: Record<string, string>;
   body?: z.ZodType;
+  /** The body may be left out (an empty body is taken as `{}`). */
+  bodyOptional?: boolean;
+  /** What the Idempotency-Key header does, when the route reads one. */
+  idempotencyKey?: string;
   answer: z.ZodType;
+  /** Answered 201 when it creates (200 when a retry finds it created). */
+  creates?: boolean;
+  /** The agent's action on a task or offer that is not theirs. */
+  notTheirs?: boolean;
   conflicts?: string;
 }
 
@@ -29,12 +37,16 @@ function register(spec: PathSpec): void {
     security,
     request: {
       params: z.object(Object.fromEntries(Object.entries(spec.params).map(([name, description]) => [name, z.string().openapi({ description })]))),
-      ...(spec.body ? { body: { required: true, ...json(spec.body) } } : {}),
+      ...(spec.idempotencyKey ? { headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ description: spec.idempotencyKey }) }) } : {}),
+      ...(spec.body ? { body: { required: !spec.bodyOptional, ...json(spec.body) } } : {}),
     },
     responses: {
-      200: { description: 'Done.', ...json(spec.answer) },
+      ...(spec.creates ? { 201: { description: 'Created.', headers: z.object({ Location: z.string().openapi({ description: 'The path of the new resource.' }) }), ...json(spec.answer) } } : {}),
+      200: { description: spec.creates ? 'A retry with the same Idempotency-Key: the resource it created.' : 'Done.', ...json(spec.answer) },
       400: problem('The body or a parameter is malformed; the issues name each field by JSON pointer.'),
-      401: problem('No valid function key.'),
+      // The Functions host answers this itself, with no JSON body.
+      401: { description: 'No valid function key (x-functions-key header or code query parameter).' },
+      ...(spec.notTheirs ? { 403: problem('TASK.NOT_ASSIGNED_TO_AGENT: the task is not assigned to this agent.') } : {}),
       404: problem('An id in the path does not exist.'),
       ...(spec.conflicts ? { 409: problem(spec.conflicts) } : {}),
     },
@@ -46,12 +58,12 @@ const agentId = { agentId: 'The agent id.' };
 const AgentStateAnswer = z.record(z.string(), z.unknown()).openapi('AgentState', { description: 'Presence, not-available request, RONA state, memberships, offers and tasks.' });
 const offers = z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: z.string() }));
 
-register({ method: 'post', path: '/api/services/{serviceId}/tasks', summary: 'Queue a task in a service (Idempotency-Key header optional)', tag: 'Tasks', params: { serviceId: 'The service id.' }, body: NewTaskBody, answer: TaskAnswer, conflicts: 'QUEUE.FULL or SERVICE.IM_DISABLED.' });
+register({ method: 'post', path: '/api/services/{serviceId}/tasks', summary: 'Queue a task in a service', tag: 'Tasks', params: { serviceId: 'The service id.' }, body: NewTaskBody, bodyOptional: true, idempotencyKey: 'Optional. A retry with the same key (in the same service) answers 200 with the task the first request created, and queues no second one.', answer: TaskAnswer, creates: true, conflicts: 'QUEUE.FULL or SERVICE.IM_DISABLED.' });
 register({ method: 'get', path: '/api/tasks/{taskId}', summary: 'Read a task', tag: 'Tasks', params: taskId, answer: TaskAnswer });
 register({ method: 'get', path: '/api/tasks/{taskId}/position', summary: 'Queue position and estimated wait', tag: 'Tasks', params: taskId, answer: QueuePositionBody });
 register({ method: 'get', path: '/api/tasks/{taskId}/routing', summary: 'The routing log: every offer and why its agent was chosen', tag: 'Tasks', params: taskId, answer: RoutingLog });
 register({ method: 'patch', path: '/api/tasks/{taskId}', summary: "Change a waiting task's priority", tag: 'Tasks', params: taskId, body: PriorityBody, answer: TaskAnswer, conflicts: 'The task is no longer waiting.' });
-register({ method: 'post', path: '/api/tasks/{taskId}/cancel', summary: 'Cancel a waiting task', tag: 'Tasks', params: taskId, body: CancelBody, answer: TaskAnswer, conflicts: 'The task reached an agent or ended.' });
+register({ method: 'post', path: '/api/tasks/{taskId}/cancel', summary: 'Cancel a waiting task', tag: 'Tasks', params: taskId, body: CancelBody, bodyOptional: true, answer: TaskAnswer, conflicts: 'The task reached an agent or ended otherwise (cancelling a cancelled task again answers 200 and changes nothing).' });
 
 register({ method: 'get', path: '/api/agents/{agentId}/state', summary: "The agent's live state", tag: 'Agent desk', params: agentId, answer: AgentStateAnswer });
 register({ method: 'put', path: '/api/agents/{agentId}/presence', summary: 'Set presence (with a not-available reason, kept at most a week)', tag: 'Agent desk', params: agentId, body: PresenceBody, answer: AgentStateAnswer });
@@ -61,7 +73,7 @@ register({ method: 'get', path: '/api/agents/{agentId}/tasks', summary: "The age
 for (const verb of ['accept', 'decline'] as const) {
   register({ method: 'post', path: `/api/agents/{agentId}/offers/{offerId}/${verb}`, summary: `${verb === 'accept' ? 'Accept' : 'Decline'} an offer`, tag: 'Agent desk', params: { ...agentId, offerId: 'The offer id.' }, answer: TaskAnswer, conflicts: `OFFER.NOT_OPEN: the offer rang out, was declined, withdrawn or cancelled${verb === 'accept' ? ", or is not yet open to the agent (the agent's slot for it is still being claimed: try again)" : ''}.` });
 }
-register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/finish', summary: 'Finish the chat: into After Call Work, under the ACW rules the service had when it offered the chat', tag: 'Agent desk', params: { ...agentId, ...taskId }, answer: TaskAnswer, conflicts: 'The task is not connected.' });
-register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/extend', summary: 'Extend After Call Work (Idempotency-Key header optional: a retry with the same key extends once)', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: ExtendAcwBody, answer: TaskAnswer, conflicts: 'ACW.NOT_ALLOWED or not in After Call Work.' });
-register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/end', summary: 'End After Call Work early', tag: 'Agent desk', params: { ...agentId, ...taskId }, answer: TaskAnswer, conflicts: 'ACW.NOT_ALLOWED.' });
-register({ method: 'put', path: '/api/agents/{agentId}/tasks/{taskId}/coding', summary: 'Set codes and tags', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: CodingBody, answer: TaskAnswer, conflicts: 'The task is not connected or in After Call Work.' });
+register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/finish', summary: 'Finish the chat: into After Call Work, under the ACW rules the service had when it offered the chat', tag: 'Agent desk', params: { ...agentId, ...taskId }, answer: TaskAnswer, notTheirs: true, conflicts: 'The task is not connected (finishing it again while in After Call Work, or once closed, answers 200 and changes nothing: a retry is safe).' });
+register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/extend', summary: 'Extend After Call Work', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: ExtendAcwBody, idempotencyKey: 'Optional. A retry of the last extension with the same key returns the task as it is and does not extend again.', answer: TaskAnswer, notTheirs: true, conflicts: 'ACW.NOT_ALLOWED or not in After Call Work.' });
+register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/end', summary: 'End After Call Work early', tag: 'Agent desk', params: { ...agentId, ...taskId }, answer: TaskAnswer, notTheirs: true, conflicts: 'ACW.NOT_ALLOWED, or not in After Call Work (ending it again once closed answers 200 and changes nothing).' });
+register({ method: 'put', path: '/api/agents/{agentId}/tasks/{taskId}/coding', summary: 'Set codes and tags', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: CodingBody, answer: TaskAnswer, notTheirs: true, conflicts: 'The task is not connected or in After Call Work.' });

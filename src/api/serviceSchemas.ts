@@ -7,12 +7,15 @@ import { z } from './zod';
 
 const policies = ['longest-idle', 'round-robin', 'skills', 'priority'] as const;
 
+const skillPattern = /^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u;
+
 export const SkillName = z
   .string()
   .min(1)
   .max(50)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u, 'use letters, digits, spaces, ".", "_" and "-", starting with a letter or digit')
-  .openapi({ example: 'french' });
+  .regex(skillPattern, 'use letters, digits, spaces, ".", "_" and "-", starting with a letter or digit')
+  // The generator would write the flags into the pattern ("...$/u"), which then matches nothing.
+  .openapi({ example: 'french', pattern: skillPattern.source });
 
 export const SkillLevel = z.number().int().min(1).max(10).openapi({ description: 'Skill level, 1 (basic) to 10 (expert).' });
 

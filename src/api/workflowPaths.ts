@@ -10,7 +10,8 @@ const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema }
 const problem = (description: string) => ({ description, ...json(ErrorBody) });
 const security = [{ [functionKeyAuth.name]: [] }];
 const etag = z.string().openapi({ description: 'The workflow\'s version tag, for If-Match.' });
-const unauthorized = problem('No valid function key (x-functions-key header or code query parameter).');
+// The Functions host answers this itself, with no JSON body.
+const unauthorized = { description: 'No valid function key (x-functions-key header or code query parameter).' };
 const refused = problem(
   'The workflow is refused: not valid JSON, unknown fields, an activity IM does not support, exits leading nowhere, unreachable nodes, cycles without a wait, timers over 6 days, bad URLs, ' +
     'or calendars/services that do not exist (WORKFLOW.INVALID). Each issue names its JSON pointer and the activity (node id).',

@@ -359,6 +359,29 @@ describe('task distribution through devhost', () => {
     }
   });
 
+  it('says in the OpenAPI document what the routes answer: 201 for a new task, its optional body and Idempotency-Key, skill names a validator accepts', async () => {
+    type Operation = { requestBody?: { required?: boolean }; parameters?: { in: string; name: string; required?: boolean }[]; responses: Record<string, { content?: unknown }> };
+    const doc = (await api.get<{ paths: Record<string, Record<string, Operation>> }>('/openapi.json')).body;
+    const create = doc.paths['/api/services/{serviceId}/tasks']!['post']!;
+    const serviceId = await service();
+    const created = await api.post(`/services/${serviceId}/tasks`, undefined, { 'idempotency-key': 'doc-1' });
+    assert.equal(created.status, 201, 'an empty body is taken as {}');
+    assert.ok(create.responses['201'], 'documented: 201');
+    assert.equal((await api.post(`/services/${serviceId}/tasks`, undefined, { 'idempotency-key': 'doc-1' })).status, 200);
+    assert.ok(create.responses['200'], 'documented: 200 for a retry');
+    assert.equal(create.requestBody?.required, false, 'documented: the body is optional');
+    assert.deepEqual(create.parameters?.filter((p) => p.in === 'header').map((p) => [p.name, p.required ?? false]), [['Idempotency-Key', false]]);
+    const unauthorized = await api.call('POST', `/services/${serviceId}/tasks`, {}, { 'x-functions-key': 'wrong' });
+    assert.equal(unauthorized.status, 401);
+    assert.equal(create.responses['401']?.content, undefined, 'documented without a JSON body, as the host answers');
+    const patterns: string[] = [];
+    JSON.stringify(doc, (key, value: unknown) => (key === 'pattern' && typeof value === 'string' && patterns.push(value), value));
+    const skills = patterns.find((p) => p.includes('\\p{L}'));
+    assert.ok(skills, `the skill name pattern is documented (${patterns.join(', ')})`);
+    const pattern = new RegExp(skills, 'u');
+    assert.ok(pattern.test('french') && pattern.test('Français 2') && !pattern.test('-x'), `skill names match ${pattern.source}`);
+  });
+
   it('answers bad input with the right 4xx and changes nothing', async () => {
     const serviceId = await service({ maxQueueSize: 1 });
     const unknown = await api.post<ErrorBody>('/services/no-such-service/tasks', {});
@@ -390,6 +413,15 @@ describe('task distribution through devhost', () => {
     assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 200);
     const notYours = await api.post<ErrorBody>(`/agents/${other}/tasks/${only.id}/finish`);
     assert.deepEqual([notYours.status, notYours.body.error.code], [403, 'TASK.NOT_ASSIGNED_TO_AGENT']);
+    for (const [method, path] of [
+      ['POST', `/agents/nobody/tasks/${only.id}/finish`],
+      ['POST', `/agents/nobody/tasks/${only.id}/acw/end`],
+      ['PUT', `/agents/nobody/tasks/${only.id}/coding`],
+      ['POST', `/agents/nobody/offers/${offer.offerId}/decline`],
+    ] as const) {
+      const unknownAgent = await api.call<ErrorBody>(method, path, method === 'PUT' ? { codes: [], tags: [] } : {});
+      assert.deepEqual([unknownAgent.status, unknownAgent.body.error.code], [404, 'AGENT.NOT_FOUND'], `${method} ${path}: an agent that does not exist`);
+    }
     assert.equal((await readTask(only.id)).state, 'connected', 'nothing changed');
     assert.equal((await api.post(`/agents/${agentId}/tasks/${only.id}/finish`)).status, 200);
     assert.equal((await api.post(`/agents/${agentId}/tasks/${only.id}/acw/end`)).status, 200);
