@@ -7,6 +7,7 @@ import { openNotAvailable } from '../src/domain/agent';
 import { DomainError } from '../src/domain/errors';
 import { endAcw, extendAcw, finishTask } from '../src/distribution/afterCallWork';
 import { setDutyProfile, setPresence } from '../src/distribution/agentState';
+import { asKnownAgent } from '../src/distribution/knownAgent';
 import { acceptOffer, declineOffer } from '../src/distribution/offerDecisions';
 import { setCodesAndTags } from '../src/distribution/taskCoding';
 import { chatEvents } from '../src/workflow/contract';
@@ -76,7 +77,7 @@ app.http('acceptOffer', {
   authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: handle(async (request, context) => {
-    const task = await acceptOffer(agentId(request), param(request, 'offerId'), deps);
+    const task = await asKnownAgent(agentId(request), deps, () => acceptOffer(agentId(request), param(request, 'offerId'), deps));
     // A chat's workflow waits in Queue Task: tell it the chat reached an agent (it checks on timeout too).
     if (task.channel === 'web') await chatWorkflowClient(context).raise(task.id, chatEvents.taskConnected, { agentId: task.assignedAgentId });
     return { jsonBody: task };
@@ -87,14 +88,14 @@ app.http('declineOffer', {
   methods: ['POST'],
   route: 'agents/{agentId}/offers/{offerId}/decline',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await declineOffer(agentId(request), param(request, 'offerId'), deps) })),
+  handler: handle(async (request) => ({ jsonBody: await asKnownAgent(agentId(request), deps, () => declineOffer(agentId(request), param(request, 'offerId'), deps)) })),
 });
 
 app.http('finishTask', {
   methods: ['POST'],
   route: 'agents/{agentId}/tasks/{taskId}/finish',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await finishTask(agentId(request), taskId(request), deps) })),
+  handler: handle(async (request) => ({ jsonBody: await asKnownAgent(agentId(request), deps, () => finishTask(agentId(request), taskId(request), deps)) })),
 });
 
 app.http('extendAcw', {
@@ -103,7 +104,7 @@ app.http('extendAcw', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const { seconds } = parseJsonBody(ExtendAcwBody, await request.text());
-    return { jsonBody: await extendAcw(agentId(request), taskId(request), seconds, deps, request.headers.get('idempotency-key') || undefined) };
+    return { jsonBody: await asKnownAgent(agentId(request), deps, () => extendAcw(agentId(request), taskId(request), seconds, deps, request.headers.get('idempotency-key') || undefined)) };
   }),
 });
 
@@ -111,7 +112,7 @@ app.http('endAcw', {
   methods: ['POST'],
   route: 'agents/{agentId}/tasks/{taskId}/acw/end',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await endAcw(agentId(request), taskId(request), deps) })),
+  handler: handle(async (request) => ({ jsonBody: await asKnownAgent(agentId(request), deps, () => endAcw(agentId(request), taskId(request), deps)) })),
 });
 
 app.http('setTaskCoding', {
@@ -120,6 +121,6 @@ app.http('setTaskCoding', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const coding = parseJsonBody(CodingBody, await request.text());
-    return { jsonBody: await setCodesAndTags(agentId(request), taskId(request), coding, deps) };
+    return { jsonBody: await asKnownAgent(agentId(request), deps, () => setCodesAndTags(agentId(request), taskId(request), coding, deps)) };
   }),
 });
