@@ -3,7 +3,7 @@ import { app, type HttpRequest } from '@azure/functions';
 import { CodingBody, ExtendAcwBody, PresenceBody, ProfileBody } from '../src/api/agentDeskSchemas';
 import { parseJsonBody } from '../src/api/parseRequest';
 import { switchboard } from '../src/app/switchboard';
-import { openNotAvailable } from '../src/domain/agent';
+import { openNotAvailable, type Agent } from '../src/domain/agent';
 import { DomainError } from '../src/domain/errors';
 import { endAcw, extendAcw, finishTask } from '../src/distribution/afterCallWork';
 import { setDutyProfile, setPresence } from '../src/distribution/agentState';
@@ -24,14 +24,18 @@ async function readAgent(id: string) {
   return stored.value;
 }
 
+/** The agent's live state, as the state route and every change to it answer. */
+function liveState(agent: Agent) {
+  const { presence, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } = agent;
+  return { agentId: agent.id, presence, notAvailable: openNotAvailable(agent, deps.clock.now()), rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt };
+}
+
 app.http('agentState', {
   methods: ['GET'],
   route: 'agents/{agentId}/state',
   authLevel: 'function',
   handler: handle(async (request) => {
-    const agent = await readAgent(agentId(request));
-    const { presence, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } = agent;
-    return { jsonBody: { agentId: agent.id, presence, notAvailable: openNotAvailable(agent, deps.clock.now()), rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } };
+    return { jsonBody: liveState(await readAgent(agentId(request))) };
   }),
 });
 
@@ -42,7 +46,7 @@ app.http('setPresence', {
   handler: handle(async (request) => {
     const body = parseJsonBody(PresenceBody, await request.text());
     const agent = await setPresence(agentId(request), { presence: body.presence, ...(body.reason ? { reason: body.reason } : {}), ...(body.until ? { until: new Date(body.until) } : {}) }, deps);
-    return { jsonBody: { agentId: agent.id, presence: agent.presence, notAvailable: agent.notAvailable, rona: agent.rona } };
+    return { jsonBody: liveState(agent) };
   }),
 });
 
@@ -53,7 +57,7 @@ app.http('setDutyProfile', {
   handler: handle(async (request) => {
     const { profile } = parseJsonBody(ProfileBody, await request.text());
     const agent = await setDutyProfile(agentId(request), param(request, 'serviceId'), profile, deps);
-    return { jsonBody: { agentId: agent.id, memberships: agent.memberships } };
+    return { jsonBody: liveState(agent) };
   }),
 });
 

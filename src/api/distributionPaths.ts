@@ -26,6 +26,8 @@ interface PathSpec {
   /** The agent's action on a task or offer that is not theirs. */
   notTheirs?: boolean;
   conflicts?: string;
+  /** What a 422 means, when the route answers one. */
+  unprocessable?: string;
 }
 
 function register(spec: PathSpec): void {
@@ -49,6 +51,7 @@ function register(spec: PathSpec): void {
       ...(spec.notTheirs ? { 403: problem('TASK.NOT_ASSIGNED_TO_AGENT: the task is not assigned to this agent.') } : {}),
       404: problem('An id in the path does not exist.'),
       ...(spec.conflicts ? { 409: problem(spec.conflicts) } : {}),
+      ...(spec.unprocessable ? { 422: problem(spec.unprocessable) } : {}),
     },
   });
 }
@@ -58,7 +61,7 @@ const agentId = { agentId: 'The agent id.' };
 const AgentStateAnswer = z.record(z.string(), z.unknown()).openapi('AgentState', { description: 'Presence, not-available request, RONA state, memberships, offers and tasks.' });
 const offers = z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: z.string() }));
 
-register({ method: 'post', path: '/api/services/{serviceId}/tasks', summary: 'Queue a task in a service', tag: 'Tasks', params: { serviceId: 'The service id.' }, body: NewTaskBody, bodyOptional: true, idempotencyKey: 'Optional. A retry with the same key (in the same service) answers 200 with the task the first request created, and queues no second one.', answer: TaskAnswer, creates: true, conflicts: 'QUEUE.FULL or SERVICE.IM_DISABLED.' });
+register({ method: 'post', path: '/api/services/{serviceId}/tasks', summary: 'Queue a task in a service', tag: 'Tasks', params: { serviceId: 'The service id.' }, body: NewTaskBody, bodyOptional: true, idempotencyKey: 'Optional. A retry with the same key (in the same service) answers 200 with the task the first request created, and queues no second one.', answer: TaskAnswer, creates: true, conflicts: 'QUEUE.FULL or SERVICE.IM_DISABLED.', unprocessable: 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used for a request with another priority, parameters or channel; nothing was created.' });
 register({ method: 'get', path: '/api/tasks/{taskId}', summary: 'Read a task', tag: 'Tasks', params: taskId, answer: TaskAnswer });
 register({ method: 'get', path: '/api/tasks/{taskId}/position', summary: 'Queue position and estimated wait', tag: 'Tasks', params: taskId, answer: QueuePositionBody });
 register({ method: 'get', path: '/api/tasks/{taskId}/routing', summary: 'The routing log: every offer and why its agent was chosen', tag: 'Tasks', params: taskId, answer: RoutingLog });
@@ -66,12 +69,12 @@ register({ method: 'patch', path: '/api/tasks/{taskId}', summary: "Change a wait
 register({ method: 'post', path: '/api/tasks/{taskId}/cancel', summary: 'Cancel a waiting task', tag: 'Tasks', params: taskId, body: CancelBody, bodyOptional: true, answer: TaskAnswer, conflicts: 'The task reached an agent or ended otherwise (cancelling a cancelled task again answers 200 and changes nothing).' });
 
 register({ method: 'get', path: '/api/agents/{agentId}/state', summary: "The agent's live state", tag: 'Agent desk', params: agentId, answer: AgentStateAnswer });
-register({ method: 'put', path: '/api/agents/{agentId}/presence', summary: 'Set presence (with a not-available reason, kept at most a week)', tag: 'Agent desk', params: agentId, body: PresenceBody, answer: AgentStateAnswer });
+register({ method: 'put', path: '/api/agents/{agentId}/presence', summary: 'Set presence (with a not-available reason, kept at most a week); going busy, away or offline recalls the offers ringing for the agent', tag: 'Agent desk', params: agentId, body: PresenceBody, answer: AgentStateAnswer });
 register({ method: 'put', path: '/api/agents/{agentId}/services/{serviceId}/profile', summary: 'Set the duty profile for a service', tag: 'Agent desk', params: { ...agentId, serviceId: 'The service id.' }, body: ProfileBody, answer: AgentStateAnswer, conflicts: 'AGENT.NOT_MEMBER.' });
 register({ method: 'get', path: '/api/agents/{agentId}/offers', summary: "The agent's open offers", tag: 'Agent desk', params: agentId, answer: offers });
 register({ method: 'get', path: '/api/agents/{agentId}/tasks', summary: "The agent's connected and wrap-up tasks", tag: 'Agent desk', params: agentId, answer: z.array(z.record(z.string(), z.unknown())) });
 for (const verb of ['accept', 'decline'] as const) {
-  register({ method: 'post', path: `/api/agents/{agentId}/offers/{offerId}/${verb}`, summary: `${verb === 'accept' ? 'Accept' : 'Decline'} an offer`, tag: 'Agent desk', params: { ...agentId, offerId: 'The offer id.' }, answer: TaskAnswer, conflicts: `OFFER.NOT_OPEN: the offer rang out, was declined, withdrawn or cancelled${verb === 'accept' ? ", or is not yet open to the agent (the agent's slot for it is still being claimed: try again)" : ''}.` });
+  register({ method: 'post', path: `/api/agents/{agentId}/offers/{offerId}/${verb}`, summary: `${verb === 'accept' ? 'Accept' : 'Decline'} an offer`, tag: 'Agent desk', params: { ...agentId, offerId: 'The offer id.' }, answer: TaskAnswer, conflicts: `OFFER.NOT_OPEN: the offer rang out, was declined, withdrawn, cancelled or recalled (the agent went busy, away or offline)${verb === 'accept' ? ", or is not yet open to the agent (the agent's slot for it is still being claimed: try again)" : ''}.` });
 }
 register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/finish', summary: 'Finish the chat: into After Call Work, under the ACW rules the service had when it offered the chat', tag: 'Agent desk', params: { ...agentId, ...taskId }, answer: TaskAnswer, notTheirs: true, conflicts: 'The task is not connected (finishing it again while in After Call Work, or once closed, answers 200 and changes nothing: a retry is safe).' });
 register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/extend', summary: 'Extend After Call Work', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: ExtendAcwBody, idempotencyKey: 'Optional. A retry of the last extension with the same key returns the task as it is and does not extend again.', answer: TaskAnswer, notTheirs: true, conflicts: 'ACW.NOT_ALLOWED or not in After Call Work.' });

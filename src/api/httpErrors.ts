@@ -75,6 +75,8 @@ const statusByCode: Readonly<Record<DomainErrorCode, number>> = {
   'OFFER.NOT_OPEN': 409,
   'ACW.NOT_ALLOWED': 409,
   'QUEUE.FULL': 409,
+  // The same Idempotency-Key with another request: the first one stands, this one is refused.
+  'IDEMPOTENCY.KEY_REUSED': 422,
   'CHAT.CONSENT_REQUIRED': 400,
   'CHAT.INVALID_EMAIL': 400,
   'CHAT.INVALID_MESSAGE': 400,

@@ -1,7 +1,9 @@
 // An agent's presence (with a not-available reason) and duty profile per service. Every change
-// that can make the agent a match asks the services concerned for a distribution round.
+// that can make the agent a match asks the services concerned for a distribution round; going
+// busy, away or offline recalls the offers ringing for the agent.
 import { membershipOf, notAvailableMaxMs, profileOf, type Agent, type Presence } from '../domain/agent';
 import { DomainError } from '../domain/errors';
+import { recallOffer } from './offerDecisions';
 import { update } from './optimistic';
 import type { DistributionDeps } from './ports';
 
@@ -46,8 +48,15 @@ export async function setPresence(agentId: string, change: PresenceChange, deps:
   // Asked for on every call that leaves the agent available, also when they were already: a retry of
   // a call whose request for a round was lost (a crash after the write, or the send failing) must
   // still ask for it. A round with nothing to do costs little.
-  if (after.value.presence === 'available') await requestForDutyServices(after.value, deps, 'agent available');
-  return after.value;
+  if (after.value.presence === 'available') {
+    await requestForDutyServices(after.value, deps, 'agent available');
+    return after.value;
+  }
+  // Not available any more: the offers ringing for them are recalled (also on a retry, from what the
+  // agent still holds), and the agent as they are then is answered.
+  if (after.value.offers.length === 0) return after.value;
+  for (const offer of after.value.offers) await recallOffer(agentId, offer.offerId, offer.taskId, deps);
+  return (await deps.agents.read(agentId))?.value ?? after.value;
 }
 
 export async function setDutyProfile(agentId: string, serviceId: string, profile: string, deps: DistributionDeps): Promise<Agent> {

@@ -21,6 +21,12 @@ export interface NewTask {
   readonly initialState?: 'queued' | 'in-workflow';
 }
 
+/** What a keyed create request asks for; a retry with the same key must ask for the same. */
+function fingerprint(request: NewTask): string {
+  const asked = { channel: request.channel, priority: request.priority ?? null, parameters: Object.entries(request.parameters ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)), initialState: request.initialState ?? 'queued' };
+  return createHash('sha256').update(JSON.stringify(asked)).digest('base64url');
+}
+
 function taskIdFor(request: NewTask): string {
   if (!request.idempotencyKey) return randomUUID();
   const hash = createHash('sha256').update(`${request.serviceId}\n${request.idempotencyKey}`).digest('hex');
@@ -35,6 +41,10 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
   // Only a keyed request can be a retry of an earlier one; a fresh random id needs no look-up.
   const existing = request.idempotencyKey ? await deps.tasks.read(id) : undefined;
   if (existing) {
+    // Tasks created before fingerprints were kept have none: they are taken as the same request.
+    if (existing.value.requestFingerprint !== undefined && existing.value.requestFingerprint !== fingerprint(request)) {
+      throw new DomainError('IDEMPOTENCY.KEY_REUSED', `Idempotency-Key "${request.idempotencyKey ?? ''}" was used for another request (task ${id}); use a new key for a new task`, { taskId: id });
+    }
     // A retried request: finish what the first attempt may have left undone, its round asked for included.
     if (existing.value.state === 'queued') {
       await requeue(existing, deps);
@@ -66,6 +76,7 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     callFlow: [{ serviceId: service.id, enteredAt: at, leftAt: null, reason: 'created' }],
     timings: { createdAt: at, queuedAt: queued ? at : null, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
     outcome: null,
+    ...(request.idempotencyKey ? { requestFingerprint: fingerprint(request) } : {}),
   };
   let stored: Versioned<Task>;
   try {

@@ -63,14 +63,14 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
 }
 
 /**
- * Decline, ring-out or a withdrawal by the offer's timer: the task goes back to its old place, and
+ * Decline, ring-out, a recall or a withdrawal by the offer's timer: the task goes back to its old place, and
  * the agent's slot is freed. `expiresAt` (a ring-out timer's): the offer it was scheduled for; a
  * timer of a claim that did not hold (no such offer, or one claimed again with another ring-out
  * time) changes nothing. `known`: the task as the caller has just read it.
  */
 async function settleOpen(
   offerId: string,
-  outcome: 'declined' | 'rona' | 'withdrawn',
+  outcome: 'declined' | 'rona' | 'withdrawn' | 'recalled',
   agentId: string | undefined,
   deps: DistributionDeps,
   { expiresAt, known }: { expiresAt?: string | undefined; known?: Versioned<Task> | undefined } = {},
@@ -118,6 +118,22 @@ async function settleOpen(
 
 export function declineOffer(agentId: string, offerId: string, deps: DistributionDeps): Promise<Task> {
   return settleOpen(offerId, 'declined', agentId, deps);
+}
+
+/**
+ * The agent went busy, away or offline while the offer rang: it is recalled at once, rather than
+ * left to ring out into RONA. The task goes back to its place (offered to someone else, and to this
+ * agent again once back: a recall is no refusal), their slot is freed, and they are told. An offer
+ * settled meanwhile (accepted, rung out) is left as it is.
+ */
+export async function recallOffer(agentId: string, offerId: string, taskId: string, deps: DistributionDeps): Promise<void> {
+  try {
+    await settleOpen(offerId, 'recalled', agentId, deps);
+  } catch (err) {
+    if (err instanceof DomainError && (err.code === 'OFFER.NOT_OPEN' || err.code === 'OFFER.NOT_FOUND' || err.code === 'TASK.NOT_FOUND')) return;
+    throw err;
+  }
+  await deps.notifier.notify(agentId, `${offerId}.withdrawn`, { type: 'offer-withdrawn', offerId, taskId, reason: 'recalled' });
 }
 
 /**

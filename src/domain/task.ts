@@ -5,7 +5,12 @@ import type { AfterCallWork } from './service';
 
 export type TaskState = 'created' | 'in-workflow' | 'queued' | 'offered' | 'connected' | 'wrap-up' | 'closed' | 'cancelled' | 'abandoned' | 'failed' | 'transferred';
 
-export type OfferOutcome = 'open' | 'accepted' | 'declined' | 'rona' | 'withdrawn' | 'cancelled';
+/**
+ * What became of an offer: accepted or declined by its agent; rung out (RONA); withdrawn (the agent
+ * could not hold it, or was never told of it, or the task was transferred); cancelled with its task;
+ * recalled, because its agent went busy, away or offline while it rang.
+ */
+export type OfferOutcome = 'open' | 'accepted' | 'declined' | 'rona' | 'withdrawn' | 'cancelled' | 'recalled';
 
 export interface Offer {
   readonly offerId: string;
@@ -54,6 +59,11 @@ export interface Task {
     readonly endedAt: string | null;
   };
   readonly outcome: string | null;
+  /**
+   * The fingerprint of the create request that carried an Idempotency-Key (its priority, parameters
+   * and channel): a retry with the same key must be the same request. Absent without a key.
+   */
+  readonly requestFingerprint?: string;
 }
 
 const legal: Readonly<Record<TaskState, readonly TaskState[]>> = {

@@ -194,20 +194,26 @@ describe('task distribution through devhost', () => {
     assert.deepEqual(routing.excluded.find((e) => e.agentId === ann), { agentId: ann, reason: 'declined-before' });
   });
 
-  it('a declined task is back at its old place, ahead of the tasks that came after it', async () => {
+  it('an agent going away while an offer rings recalls it: the task is back at its old place, ahead of the tasks that came after it, and goes to the next agent; no RONA, and a late accept is refused', async () => {
     const serviceId = await service();
     const ann = await agent([serviceId]);
     const first = await task(serviceId);
     const offer = (await offered(ann)).offers[0]!;
     const second = await task(serviceId);
     assert.equal((await position(second.id)).position, 1, 'while the first is offered, the second waits at the head');
-    // Ann steps away before declining, so that nobody can take the task and its place can be seen.
-    assert.equal((await api.put(`/agents/${ann}/presence`, { presence: 'away', reason: 'break' })).status, 200);
-    const declined = await api.post<Task>(`/agents/${ann}/offers/${offer.offerId}/decline`);
-    assert.deepEqual([declined.status, declined.body.state], [200, 'queued']);
+    const away = await api.put<AgentState>(`/agents/${ann}/presence`, { presence: 'away', reason: 'break' });
+    assert.deepEqual([away.status, away.body.presence, away.body.offers, away.body.rona], [200, 'away', [], null], 'the answer shows the offer gone and no RONA');
+    const recalled = await readTask(first.id);
+    assert.deepEqual([recalled.state, recalled.offers[0]?.outcome], ['queued', 'recalled']);
     assert.deepEqual([(await position(first.id)).position, (await position(second.id)).position], [1, 2]);
+    const late = await api.post<ErrorBody>(`/agents/${ann}/offers/${offer.offerId}/accept`);
+    assert.deepEqual([late.status, late.body.error.code], [409, 'OFFER.NOT_OPEN']);
+    assert.equal((await readTask(first.id)).state, 'queued', 'the refused accept changed nothing');
     const bob = await agent([serviceId]);
-    assert.equal((await offered(bob)).offers[0]?.taskId, first.id, 'the declined task is offered first');
+    assert.equal((await offered(bob)).offers[0]?.taskId, first.id, 'the recalled task is offered first');
+    assert.equal((await api.put(`/agents/${ann}/presence`, { presence: 'available' })).status, 200);
+    const again = (await offered(ann)).offers[0]!;
+    assert.equal(again.taskId, second.id, 'back, Ann is offered the next task: a recall is no refusal');
   });
 
   it('never offers an agent more chats than their capacity, and serves priority before arrival', async () => {
@@ -367,8 +373,14 @@ describe('task distribution through devhost', () => {
     const created = await api.post(`/services/${serviceId}/tasks`, undefined, { 'idempotency-key': 'doc-1' });
     assert.equal(created.status, 201, 'an empty body is taken as {}');
     assert.ok(create.responses['201'], 'documented: 201');
-    assert.equal((await api.post(`/services/${serviceId}/tasks`, undefined, { 'idempotency-key': 'doc-1' })).status, 200);
+    const retry = await api.post<Task>(`/services/${serviceId}/tasks`, undefined, { 'idempotency-key': 'doc-1' });
+    assert.deepEqual([retry.status, retry.body.id], [200, (created.body as Task).id]);
     assert.ok(create.responses['200'], 'documented: 200 for a retry');
+    const reused = await api.post<ErrorBody>(`/services/${serviceId}/tasks`, { priority: 60 }, { 'idempotency-key': 'doc-1' });
+    assert.deepEqual([reused.status, reused.body.error.code], [422, 'IDEMPOTENCY.KEY_REUSED'], 'the same key for another request is refused');
+    assert.ok(create.responses['422'], 'documented: 422');
+    assert.equal((await readTask((created.body as Task).id)).priority, (created.body as Task).priority, 'the first request stands');
+    assert.equal((await position((created.body as Task).id)).queueLength, 1, 'and nothing else was queued');
     assert.equal(create.requestBody?.required, false, 'documented: the body is optional');
     assert.deepEqual(create.parameters?.filter((p) => p.in === 'header').map((p) => [p.name, p.required ?? false]), [['Idempotency-Key', false]]);
     const unauthorized = await api.call('POST', `/services/${serviceId}/tasks`, {}, { 'x-functions-key': 'wrong' });

@@ -22,7 +22,7 @@ function onceBefore(w: MemoryDistribution, label: string, action: () => Promise<
   };
 }
 
-/** Task A (priority 1) offered to Ann, who declines it (or is about to) and goes to lunch. */
+/** Task A (priority 1) offered to Ann, who is about to decline it (and then go to lunch: `lunch`). */
 async function declinedByAnn() {
   const w = createMemoryDistribution();
   await w.services.create(makeService('s'));
@@ -30,21 +30,23 @@ async function declinedByAnn() {
   const a = (await createTask({ serviceId: 's', channel: 'external', priority: 1, idempotencyKey: 'a' }, w.deps)).task;
   await distribute('s', w.deps);
   const offer = (await w.tasks.read(a.id))!.value.offers[0]!;
-  await setPresence('ann', { presence: 'away', reason: 'lunch' }, w.deps);
-  return { w, a, offer };
+  const lunch = () => setPresence('ann', { presence: 'away', reason: 'lunch' }, w.deps);
+  return { w, a, offer, lunch };
 }
 
 describe('re-queueing', () => {
   for (const via of ['the decline itself', 'the declined offer’s ring-out timer'] as const) {
     it(`from a read older than a priority change (by ${via}) ends with the entry the task says: the raised task is first in line and offered first`, async () => {
-      const { w, a, offer } = await declinedByAnn();
+      const { w, a, offer, lunch } = await declinedByAnn();
       // The workflow (Distribution Priority) raises A to 5 right between the re-queuer's read of A and its put.
       const raise = () => changePriority(a.id, 5, w.deps);
       if (via === 'the decline itself') {
         onceBefore(w, 'queue.put', raise);
         await declineOffer('ann', offer.offerId, w.deps);
+        await lunch();
       } else {
         await declineOffer('ann', offer.offerId, w.deps);
+        await lunch();
         w.clock.advance(30_000); // the declined offer's timer comes at its ring-out time, A still waiting
         onceBefore(w, 'queue.put', raise);
         await expireOffer(offer.offerId, w.deps, offer.expiresAt);
@@ -68,7 +70,8 @@ describe('re-queueing', () => {
 
   it('that lands after the task was cancelled takes its entry back: no entry is left for a task that no longer waits', async () => {
     const { w, a, offer } = await declinedByAnn();
-    // The customer leaves right between the decline's write and its queue put.
+    // The customer leaves right between the decline's write and its queue put. (Ann stays available:
+    // no round runs here unless asked.)
     onceBefore(w, 'queue.put', () => cancelTask(a.id, 'customer left', w.deps));
     await declineOffer('ann', offer.offerId, w.deps);
     assert.equal((await w.tasks.read(a.id))!.value.state, 'cancelled');
@@ -77,8 +80,9 @@ describe('re-queueing', () => {
   });
 
   it('that lands after the task was offered again takes its entry back', async () => {
-    const { w, a, offer } = await declinedByAnn();
+    const { w, a, offer, lunch } = await declinedByAnn();
     await declineOffer('ann', offer.offerId, w.deps);
+    await lunch();
     await w.agents.create(makeAgent('bob', [duty('s')]));
     // The declined offer's timer re-queues A from its read of A, and before its put lands a round
     // offers A to Bob (from the decline's entry, which it then removes).
