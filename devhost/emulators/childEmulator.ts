@@ -21,11 +21,16 @@ export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> 
   });
 }
 
-export async function waitForPorts(name: string, ports: readonly number[], timeoutMs: number, child?: ChildProcess): Promise<void> {
+/** `lastOutput`: what the child wrote last, quoted when it exits before answering (say, EADDRINUSE). */
+export async function waitForPorts(name: string, ports: readonly number[], timeoutMs: number, child?: ChildProcess, lastOutput: () => string = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const port of ports) {
     for (;;) {
-      if (child && child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before port ${port} answered`);
+      if (child && child.exitCode !== null) {
+        await new Promise((r) => setTimeout(r, 100)); // its last output may still be on the way
+        const said = lastOutput().trim();
+        throw new Error(`${name} exited with code ${child.exitCode} before port ${port} answered${said ? `: ${said}` : ''}`);
+      }
       if (await portAnswers(port)) break;
       if (Date.now() > deadline) throw new Error(`${name} did not answer on port ${port} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
@@ -38,13 +43,19 @@ export async function startChildEmulator(options: { name: string; script: string
     if (await portAnswers(port)) throw new Error(`${options.name}: port ${port} is already in use (is another devhost running?)`);
   }
   const child = spawn(process.execPath, [options.script, ...options.args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const recent: string[] = [];
   const forward = (data: Buffer): void => {
-    for (const line of data.toString('utf8').split('\n')) if (line.trim()) options.onOutput?.(`${options.name}: ${line}`);
+    for (const line of data.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      options.onOutput?.(`${options.name}: ${line}`);
+      recent.push(line);
+      if (recent.length > 5) recent.shift();
+    }
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   try {
-    await waitForPorts(options.name, options.ports, 30_000, child);
+    await waitForPorts(options.name, options.ports, 30_000, child, () => recent.join(' | '));
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
