@@ -89,7 +89,7 @@ export function openNotAvailable(agent: Agent, now: Date): NotAvailableRequest |
   return request && Date.parse(request.expiresAt) > now.getTime() ? request : null;
 }
 
-export type IneligibleReason = 'not-licensed' | 'not-member' | 'off-duty' | 'not-available' | 'rona' | 'at-capacity' | 'missing-skill';
+export type IneligibleReason = 'not-licensed' | 'not-member' | 'off-duty' | 'not-available' | 'rona' | 'at-capacity' | 'missing-skill' | 'skill-below-minimum';
 
 /** Why an agent cannot take a task of `serviceId` now, or undefined when they can. */
 export function ineligibility(agent: Agent, serviceId: string, requiredSkills: readonly { skill: string; minLevel: number }[] = []): IneligibleReason | undefined {
@@ -100,6 +100,8 @@ export function ineligibility(agent: Agent, serviceId: string, requiredSkills: r
   if (agent.presence !== 'available') return 'not-available';
   if (agent.rona) return 'rona';
   if (freeSlots(agent) === 0) return 'at-capacity';
-  if (requiredSkills.some((r) => (agent.skills[r.skill] ?? 0) < r.minLevel)) return 'missing-skill';
+  // Without the skill at all, or with it below the level the service asks for: the routing log says which.
+  if (requiredSkills.some((r) => agent.skills[r.skill] === undefined)) return 'missing-skill';
+  if (requiredSkills.some((r) => (agent.skills[r.skill] ?? 0) < r.minLevel)) return 'skill-below-minimum';
   return undefined;
 }

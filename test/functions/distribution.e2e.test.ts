@@ -259,6 +259,7 @@ describe('task distribution through devhost', () => {
   it('respects duty profiles, presence with a not-available reason, and the skills policy', async () => {
     const serviceId = await service({ distribution: { policy: 'skills', requiredSkills: [{ skill: 'french', minLevel: 5 }], ronaTimeoutSeconds: 30 } });
     const novice = await agent([serviceId], { skills: { french: 2 } });
+    const unskilled = await agent([serviceId], { skills: { sales: 9 } });
     const expert = await agent([serviceId], { skills: { french: 8 } }, false);
     await api.put(`/agents/${expert}/services/${serviceId}/profile`, { profile: 'Off Duty' });
     const away = await api.put<AgentState>(`/agents/${expert}/presence`, { presence: 'away', reason: 'training' });
@@ -275,7 +276,8 @@ describe('task distribution through devhost', () => {
     assert.equal((await offered(expert)).offers[0]?.taskId, waiting.id);
     const decision = (await readTask(waiting.id)).offers[0]!.routing;
     assert.equal(decision.policy, 'skills');
-    assert.deepEqual(decision.excluded.find((e) => e.agentId === novice), { agentId: novice, reason: 'missing-skill' });
+    assert.deepEqual(decision.excluded.find((e) => e.agentId === novice), { agentId: novice, reason: 'skill-below-minimum' });
+    assert.deepEqual(decision.excluded.find((e) => e.agentId === unskilled), { agentId: unskilled, reason: 'missing-skill' });
   });
 
   it("closes a not-available request at its time, switches to the agent's own profile, and refuses bad desk input naming the field, changing nothing", async () => {
