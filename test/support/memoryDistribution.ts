@@ -89,6 +89,16 @@ export class World {
 /** The store calls that write: those whose stores below call `World.wrote()`. */
 const writeCalls = new Set(['create', 'replace', 'delete', 'offerQueued', 'put', 'remove', 'schedule']);
 
+/** Runs `action` once, just before the world's first store call labelled `label`, which then goes on. */
+export function onceBefore(w: MemoryDistribution, label: string, action: () => Promise<unknown> | void): void {
+  let done = false;
+  w.world.beforeIo = async (io) => {
+    if (io !== label || done) return;
+    done = true;
+    await action();
+  };
+}
+
 /**
  * The ports as one handler invocation sees them when it crashes right after its `afterWrite`-th
  * write: from then on each store call it (or work it started) makes fails, as from a dead process,

@@ -8,7 +8,7 @@ import { distribute } from '../../../src/distribution/distribute';
 import type { Agent } from '../../../src/domain/agent';
 import { DomainError } from '../../../src/domain/errors';
 import { acceptOffer, declineOffer, expireOffer } from '../../../src/distribution/offerDecisions';
-import { createMemoryDistribution, CrashError } from '../../support/memoryDistribution';
+import { createMemoryDistribution, CrashError, type MemoryDistribution } from '../../support/memoryDistribution';
 import { annWithOneTask, duty, makeAgent, makeService } from '../../support/distributionFixtures';
 
 async function connected(service = makeService('s')) {
@@ -30,6 +30,16 @@ async function halfClaimed(afterWrite = 3) {
   await assert.rejects(distribute('s', w.deps), CrashError);
   await w.world.restart();
   return { w, task };
+}
+
+/** The accept won: the task is connected with its offer accepted, and Ann holds its slot as the chat's, nothing else. */
+async function assertAnnHoldsTheChat(w: MemoryDistribution, taskId: string): Promise<void> {
+  const after = (await w.tasks.read(taskId))!.value;
+  assert.equal(after.state, 'connected');
+  assert.equal(after.offers[0]?.outcome, 'accepted');
+  const ann = (await w.agents.read('ann'))!.value;
+  assert.deepEqual(ann.tasks.map((t) => t.taskId), [taskId], 'Ann holds the chat she accepted');
+  assert.deepEqual(ann.offers, []);
 }
 
 describe('distribution repairs', () => {
@@ -150,12 +160,7 @@ describe('distribution repairs', () => {
     w.clock.advance(2);
     await distribute('s', w.deps);
     await accepting;
-    const after = (await w.tasks.read(task.id))!.value;
-    assert.equal(after.state, 'connected');
-    assert.equal(after.offers[0]?.outcome, 'accepted');
-    const ann = (await w.agents.read('ann'))!.value;
-    assert.deepEqual(ann.tasks.map((t) => t.taskId), [task.id], 'Ann holds the chat she accepted');
-    assert.deepEqual(ann.offers, []);
+    await assertAnnHoldsTheChat(w, task.id);
   });
 
   it('an accept that lands while a resumed round finds the slot it finishes past the ring-out time wins: the slot is given back only as the task then says', async () => {
@@ -190,12 +195,7 @@ describe('distribution repairs', () => {
     assert.ok(accepting, 'Ann accepted while the round finished the claim');
     release();
     await accepting;
-    const after = (await w.tasks.read(task.id))!.value;
-    assert.equal(after.state, 'connected');
-    assert.equal(after.offers[0]?.outcome, 'accepted');
-    const ann = (await w.agents.read('ann'))!.value;
-    assert.deepEqual(ann.tasks.map((t) => t.taskId), [task.id], 'Ann holds the chat she accepted');
-    assert.deepEqual(ann.offers, []);
+    await assertAnnHoldsTheChat(w, task.id);
   });
 
   it('a round that dies after any write of withdrawing an expired offer leaves nothing held: the offer’s timeout and the next round finish it', async () => {

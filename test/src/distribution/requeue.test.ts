@@ -9,18 +9,8 @@ import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
 import { declineOffer, expireOffer } from '../../../src/distribution/offerDecisions';
 import { queuePosition } from '../../../src/distribution/queuePosition';
-import { createMemoryDistribution, type MemoryDistribution } from '../../support/memoryDistribution';
+import { createMemoryDistribution, onceBefore } from '../../support/memoryDistribution';
 import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
-
-/** Runs `action` once, just before the world's first store call labelled `label`, which then goes on. */
-function onceBefore(w: MemoryDistribution, label: string, action: () => Promise<unknown> | void): void {
-  let done = false;
-  w.world.beforeIo = async (io) => {
-    if (io !== label || done) return;
-    done = true;
-    await action();
-  };
-}
 
 /** Task A (priority 1) offered to Ann, who is about to decline it (and then go to lunch: `lunch`). */
 async function declinedByAnn() {

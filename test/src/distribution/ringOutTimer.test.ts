@@ -8,7 +8,7 @@ import { changePriority } from '../../../src/distribution/changePriority';
 import { distribute } from '../../../src/distribution/distribute';
 import { expireOffer } from '../../../src/distribution/offerDecisions';
 import { openOffer } from '../../../src/domain/task';
-import { crashingDeps, CrashError, type MemoryDistribution } from '../../support/memoryDistribution';
+import { crashingDeps, CrashError, onceBefore } from '../../support/memoryDistribution';
 import { annWithOneTask } from '../../support/distributionFixtures';
 
 async function oneTask() {
@@ -17,16 +17,6 @@ async function oneTask() {
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** Runs `action` once, just before the world's first store call labelled `label`, which then goes on. */
-function onceBefore(w: MemoryDistribution, label: string, action: () => Promise<unknown> | void): void {
-  let done = false;
-  w.world.beforeIo = async (io) => {
-    if (io !== label || done) return;
-    done = true;
-    await action();
-  };
-}
 
 describe('the ring-out timer', () => {
   it('goes out while the task is claimed; the slot is claimed once it is scheduled, and the agent is told after', async () => {

@@ -7,7 +7,7 @@ import { setPresence } from '../../../src/distribution/agentState';
 import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
 import { offerToAgent } from '../../../src/distribution/offerToAgent';
-import { createMemoryDistribution, crashingDeps, CrashError } from '../../support/memoryDistribution';
+import { createMemoryDistribution, crashingDeps, CrashError, onceBefore } from '../../support/memoryDistribution';
 import { annWithOneTask, duty, makeAgent, makeService } from '../../support/distributionFixtures';
 
 describe('a round is asked for', () => {
@@ -44,12 +44,7 @@ describe('a round is asked for', () => {
     await w.agents.create(makeAgent('bob', [duty('s')]));
     const { task } = await createTask({ serviceId: 's', channel: 'web', initialState: 'in-workflow' }, w.deps);
     // The chat is sent to Ann; while her slot is claimed she goes on a break.
-    let done = false;
-    w.world.beforeIo = async (label) => {
-      if (label !== 'agents.replace' || done) return;
-      done = true;
-      await setPresence('ann', { presence: 'away', reason: 'break' }, w.deps);
-    };
+    onceBefore(w, 'agents.replace', () => setPresence('ann', { presence: 'away', reason: 'break' }, w.deps));
     w.signal.requests.length = 0;
     const after = await offerToAgent(task.id, 'ann', w.deps);
     w.world.beforeIo = () => Promise.resolve();

@@ -9,6 +9,7 @@ import { distribute } from '../../../src/distribution/distribute';
 import { handleTimeout } from '../../../src/distribution/timeouts';
 import { transferTask } from '../../../src/workflow/taskSteps';
 import { annWithOneTask, makeService } from '../../support/distributionFixtures';
+import { onceBefore } from '../../support/memoryDistribution';
 
 describe('an offer settled while its slot is being claimed', () => {
   for (const by of ['a cancel', 'a transfer'] as const) {
@@ -19,12 +20,7 @@ describe('an offer settled while its slot is being claimed', () => {
       const next = (await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'next' }, w.deps)).task;
       const offerId = `${task.id}.offer-1`;
       // The settlement lands while the round claims Ann's slot: it finds no slot to free.
-      let done = false;
-      w.world.beforeIo = async (label) => {
-        if (label !== 'agents.replace' || done) return;
-        done = true;
-        await (by === 'a cancel' ? cancelTask(task.id, 'customer left', w.deps) : transferTask(task.id, 't', w.deps));
-      };
+      onceBefore(w, 'agents.replace', () => (by === 'a cancel' ? cancelTask(task.id, 'customer left', w.deps) : transferTask(task.id, 't', w.deps)));
       await distribute('s', w.deps);
       w.world.beforeIo = () => Promise.resolve();
       assert.deepEqual((await w.agents.read('ann'))!.value.offers.map((o) => o.offerId), [offerId], 'the slot landed after the settlement');
