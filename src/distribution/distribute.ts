@@ -21,7 +21,7 @@
 import { freeSlots, ineligibility, type Agent } from '../domain/agent';
 import { chooseAgent } from '../domain/routing';
 import type { Service } from '../domain/service';
-import { openOffer, refusedBy, type Offer, type Task } from '../domain/task';
+import { openOffer, rangOutBy, refusedBy, type Offer, type Task } from '../domain/task';
 import { announce, claimAsRead, claimQueued, claimSlot, completeClaim, newOffer, takeBack, tooLateForSlot, withdrawOffer, withOffer, withRingOut } from './offerClaims';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
 
@@ -253,7 +253,7 @@ async function serveBatch(
    */
   const decideAndClaim = async (
     head: Versioned<QueueEntry>,
-    task: { id: string; refusedBy: readonly string[]; offerCount: number },
+    task: { id: string; refusedBy: readonly string[]; rangOutBy?: readonly string[] | undefined; offerCount: number },
     claim: (offer: Offer) => Promise<Task | undefined>,
   ): Promise<'claimed' | 'changed' | 'stop' | 'end'> => {
     const now = deps.clock.now();
@@ -304,7 +304,7 @@ async function serveBatch(
       return 'skipped';
     }
     if (task.state === 'queued') {
-      const step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task), offerCount: task.offers.length }, (offer) => claimAsRead(current, offer, deps));
+      const step = await decideAndClaim(head, { id: task.id, refusedBy: refusedBy(task), rangOutBy: rangOutBy(task), offerCount: task.offers.length }, (offer) => claimAsRead(current, offer, deps));
       return step === 'changed' ? 'end' : step; // changed under us again: read the queue again
     }
     if (!(await land())) return 'end';
@@ -342,7 +342,7 @@ async function serveBatch(
       // From the entry, conditional on the task being as it was queued. When the task changed since,
       // or nobody can take it as the entry describes it, it is read and served as it is now: so a
       // task a crashed round left half claimed at the head is finished even when every slot is taken.
-      const fromEntry = await decideAndClaim(head, { id: entry.taskId, refusedBy: entry.refusedBy, offerCount: entry.offerCount }, (offer) => claimQueued(entry, offer, deps));
+      const fromEntry = await decideAndClaim(head, { id: entry.taskId, refusedBy: entry.refusedBy, rangOutBy: entry.rangOutBy, offerCount: entry.offerCount }, (offer) => claimQueued(entry, offer, deps));
       const step = fromEntry === 'changed' || fromEntry === 'stop' ? await serveAsRead(head) : fromEntry;
       if (step === 'claimed' || step === 'skipped') continue;
       stop = step === 'stop';

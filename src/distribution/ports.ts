@@ -49,6 +49,8 @@ export interface QueueEntry {
   readonly taskEtag: string;
   readonly offerCount: number;
   readonly refusedBy: readonly string[];
+  /** Of those, who only let it ring out (absent in entries written before it was kept). */
+  readonly rangOutBy?: readonly string[];
 }
 
 export interface TaskStore extends DocumentStore<Task> {

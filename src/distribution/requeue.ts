@@ -1,6 +1,6 @@
 // A task going back to its service's queue at its old place: its entry is written again from the
 // task as stored, keeping its priority and arrival order.
-import { refusedBy, type Task } from '../domain/task';
+import { rangOutBy, refusedBy, type Task } from '../domain/task';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
 
 /**
@@ -47,5 +47,6 @@ export function queueEntry({ value: task, etag }: Versioned<Task>, now: Date): Q
     taskEtag: etag,
     offerCount: task.offers.length,
     refusedBy: refusedBy(task),
+    rangOutBy: rangOutBy(task),
   };
 }

@@ -13,7 +13,7 @@ export interface RoutingDecision {
   readonly policy: DistributionPolicy;
   readonly decidedAt: string;
   readonly candidatesConsidered: number;
-  readonly excluded: readonly { readonly agentId: string; readonly reason: IneligibleReason | 'declined-before' }[];
+  readonly excluded: readonly { readonly agentId: string; readonly reason: IneligibleReason | 'declined-before' | 'rang-out-before' }[];
   /** The best few eligible agents, best first. */
   readonly ranking: readonly RankedCandidate[];
   readonly chosenAgentId: string;
@@ -24,6 +24,8 @@ export interface RoutingTask {
   readonly id: string;
   /** Agents who declined this task or let it ring out: not offered it again. */
   readonly refusedBy: readonly string[];
+  /** Of those, the ones who only let it ring out (the routing log says so); none when not known. */
+  readonly rangOutBy?: readonly string[];
 }
 
 const rankingShown = 5;
@@ -79,10 +81,11 @@ function best(agents: readonly Agent[], count: number, compare: (a: Agent, b: Ag
 /** The best eligible agent for the task with the routing log, or undefined when nobody can take it. */
 export function chooseAgent(service: Service, task: RoutingTask, agents: readonly Agent[], now: Date): RoutingDecision | undefined {
   const required = service.distribution.policy === 'skills' ? service.distribution.requiredSkills : [];
-  const excluded: { agentId: string; reason: IneligibleReason | 'declined-before' }[] = [];
+  const excluded: RoutingDecision['excluded'][number][] = [];
   const eligible: Agent[] = [];
   for (const agent of agents) {
-    const reason = task.refusedBy.includes(agent.id) ? 'declined-before' : ineligibility(agent, service.id, required);
+    const refused = task.refusedBy.includes(agent.id) ? (task.rangOutBy?.includes(agent.id) ? 'rang-out-before' : 'declined-before') : undefined;
+    const reason = refused ?? ineligibility(agent, service.id, required);
     if (reason) excluded.push({ agentId: agent.id, reason });
     else eligible.push(agent);
   }

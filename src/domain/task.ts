@@ -114,6 +114,12 @@ export function refusedBy(task: Task): readonly string[] {
   return task.offers.filter((o) => o.outcome === 'declined' || o.outcome === 'rona').map((o) => o.agentId);
 }
 
+/** Of those, the agents who let it ring out and never declined it (the routing log tells them apart). */
+export function rangOutBy(task: Task): readonly string[] {
+  const declined = new Set(task.offers.filter((o) => o.outcome === 'declined').map((o) => o.agentId));
+  return task.offers.filter((o) => o.outcome === 'rona' && !declined.has(o.agentId)).map((o) => o.agentId);
+}
+
 /** A queued task offered to an agent: the open offer added, and the time of its first offer kept. */
 export function offered(task: Task, offer: Offer): Task {
   return transition(task, 'offered', {
