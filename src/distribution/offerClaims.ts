@@ -10,6 +10,7 @@ import { nextOfferId, offered, openOffer, settleOffer, transition, type Offer, t
 import { settledSlot, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import { requeue } from './requeue';
+import { scheduleSecondLook } from './settledOffers';
 import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type Versioned } from './ports';
 
 /** The open offer the decision makes: its id follows the task's offers so far, so a resumed round reuses it. */
@@ -137,10 +138,12 @@ async function takeSlot(task: Task, offer: Offer, deps: DistributionDeps, known:
  * it, so it is withdrawn, not rung out into RONA, and the task goes back to its place. The task
  * first, conditional on its ETag, then the agent's slot as the task then says: an accept that came in
  * before the ring-out time either lands first (the chat goes on, and the agent keeps the slot as the
- * chat's) or fails. A crash between the writes leaves a slot its timer frees: if the agent holds
- * one, the timer was scheduled before it was claimed, and on a withdrawn offer it only frees the slot.
+ * chat's) or fails. A crash between the writes leaves a slot held for a withdrawn offer. Its ring-out
+ * timer frees it if it is still to come, but it may have run already (a slot that landed late), so a
+ * second look at the settled offer is scheduled first, as a cancel does (settledOffers.ts).
  */
 export async function takeBack(taskId: string, offer: Offer, deps: DistributionDeps): Promise<void> {
+  await scheduleSecondLook(taskId, offer.offerId, deps);
   const after = await withdrawOffer(taskId, offer.offerId, deps);
   const now = deps.clock.now().toISOString();
   await updateAgent(deps, offer.agentId, (agent) => settledSlot(agent, after, offer.offerId, now));

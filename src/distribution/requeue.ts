@@ -12,7 +12,10 @@ import { PreconditionFailedError, type DistributionDeps, type QueueEntry, type V
  * its put each caller reads the task again: changed since, it puts the entry again from what the task
  * says now, or takes its own entry back (conditional on the entry's ETag) when the task is no longer
  * waiting in that service. The last put is always checked by whoever made it, so the entry ends as
- * the task says.
+ * the task says. Except for a task offered since: a round may have claimed it from this very entry,
+ * and it removes the entry only once the agent is told (a round that dies before is resumed from it,
+ * and the ring-out timer takes an entry still there for an offer never told). So the entry stays,
+ * and a round is asked for: a stale one is dropped by it, finishing nothing twice.
  */
 export async function requeue(stored: Versioned<Task>, deps: DistributionDeps): Promise<void> {
   let current = stored;
@@ -20,6 +23,10 @@ export async function requeue(stored: Versioned<Task>, deps: DistributionDeps): 
     const put = await deps.queue.put(queueEntry(current, deps.clock.now()));
     const now = await deps.tasks.read(current.value.id);
     if (now?.etag === current.etag) return;
+    if (now?.value.state === 'offered' && now.value.serviceId === current.value.serviceId) {
+      await deps.signal.requestDistribution(now.value.serviceId, 'queue entry of an offered task');
+      return;
+    }
     if (!now || now.value.state !== 'queued' || now.value.serviceId !== current.value.serviceId) await removeOwnEntry(put, deps);
     if (!now || now.value.state !== 'queued') return;
     current = now;

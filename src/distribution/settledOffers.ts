@@ -18,9 +18,14 @@ const secondLookAfterMs = 5_000;
  */
 export async function releaseSettledOffer(task: Task, offer: Offer, serviceId: string, reason: string, deps: DistributionDeps): Promise<void> {
   await updateAgent(deps, offer.agentId, (agent) => settledSlot(agent, task, offer.offerId, deps.clock.now().toISOString()));
-  await deps.timeouts.schedule({ kind: 'settled-offer', taskId: task.id, offerId: offer.offerId }, new Date(deps.clock.now().getTime() + secondLookAfterMs));
+  await scheduleSecondLook(task.id, offer.offerId, deps);
   await deps.notifier.notify(offer.agentId, `${offer.offerId}.withdrawn`, { type: 'offer-withdrawn', offerId: offer.offerId, taskId: task.id, reason });
   await deps.signal.requestDistribution(serviceId, `offer ${reason}`);
+}
+
+/** Schedules the second look at an offer settled (or about to be) by someone other than its agent; keyed by the offer. */
+export async function scheduleSecondLook(taskId: string, offerId: string, deps: DistributionDeps): Promise<void> {
+  await deps.timeouts.schedule({ kind: 'settled-offer', taskId, offerId }, new Date(deps.clock.now().getTime() + secondLookAfterMs));
 }
 
 /**

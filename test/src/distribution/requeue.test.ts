@@ -9,7 +9,7 @@ import { createTask } from '../../../src/distribution/createTask';
 import { distribute } from '../../../src/distribution/distribute';
 import { declineOffer, expireOffer } from '../../../src/distribution/offerDecisions';
 import { queuePosition } from '../../../src/distribution/queuePosition';
-import { createMemoryDistribution, onceBefore } from '../../support/memoryDistribution';
+import { createMemoryDistribution, crashingDeps, CrashError, onceBefore } from '../../support/memoryDistribution';
 import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
 
 /** Task A (priority 1) offered to Ann, who is about to decline it (and then go to lunch: `lunch`). */
@@ -69,7 +69,7 @@ describe('re-queueing', () => {
     assert.equal(await w.queue.length('s'), 0);
   });
 
-  it('that lands after the task was offered again takes its entry back', async () => {
+  it('that lands after the task was offered again leaves the entry to the rounds: the next one drops it, and nothing is offered twice', async () => {
     const { w, a, offer, lunch } = await declinedByAnn();
     await declineOffer('ann', offer.offerId, w.deps);
     await lunch();
@@ -78,10 +78,48 @@ describe('re-queueing', () => {
     // offers A to Bob (from the decline's entry, which it then removes).
     w.clock.advance(30_000);
     onceBefore(w, 'queue.put', () => distribute('s', w.deps));
+    w.signal.requests.length = 0;
     await expireOffer(offer.offerId, w.deps, offer.expiresAt);
     const task = (await w.tasks.read(a.id))!.value;
     assert.equal(task.state, 'offered');
     assert.equal(task.offers.at(-1)?.agentId, 'bob', 'A is offered to Bob');
-    assert.equal(await w.queue.read('s', a.id), undefined, 'the timer’s late put was taken back: no entry for an offered task');
+    assert.ok(await w.queue.read('s', a.id), 'the late put stays: a round may have claimed A from it');
+    assert.ok(w.signal.requests.some((r) => r.serviceId === 's'), 'and a round is asked for');
+    await distribute('s', w.deps);
+    assert.equal(await w.queue.read('s', a.id), undefined, 'which drops it');
+    const after = (await w.tasks.read(a.id))!.value;
+    assert.deepEqual([after.state, after.offers.length, after.offers.at(-1)?.outcome], ['offered', task.offers.length, 'open'], 'Bob’s offer goes on; no other is made');
+    assert.deepEqual((await w.agents.read('bob'))!.value.offers.map((o) => o.taskId), [a.id]);
+  });
+
+  it('whose check finds the task claimed by a round that then dies leaves the entry the round is resumed from: the agent is told, and not rung out for an offer never shown', async () => {
+    const w = createMemoryDistribution();
+    await w.services.create(makeService('s'));
+    await w.agents.create(makeAgent('bob', [duty('s')]));
+    await w.agents.create(makeAgent('ann', [duty('s')], { presence: 'busy' }));
+    const a = (await createTask({ serviceId: 's', channel: 'external', idempotencyKey: 'a' }, w.deps)).task;
+    await distribute('s', w.deps);
+    await setPresence('ann', { presence: 'available' }, w.deps);
+    // Bob declines; between the decline's put and its check, a round claims A for Ann from that entry,
+    // claims her slot, and dies before telling her.
+    let put = false;
+    let fired = false;
+    w.world.beforeIo = async (label) => {
+      if (label === 'queue.put') put = true;
+      else if (put && !fired && label === 'tasks.read') {
+        fired = true;
+        await assert.rejects(distribute('s', crashingDeps(w.deps, 1, 'agents')), CrashError);
+      }
+    };
+    await declineOffer('bob', `${a.id}.offer-1`, w.deps);
+    w.world.beforeIo = () => Promise.resolve();
+    assert.ok(fired);
+    const offer = (await w.tasks.read(a.id))!.value.offers[1]!;
+    assert.deepEqual([offer.agentId, offer.outcome], ['ann', 'open']);
+    await distribute('s', w.deps); // the dead round's message, delivered again
+    assert.ok(w.notifier.events.has(offer.offerId), 'the resumed round tells Ann');
+    w.clock.advance(30_000);
+    await expireOffer(offer.offerId, w.deps, offer.expiresAt);
+    assert.ok((await w.agents.read('ann'))!.value.rona, 'a told offer rings out into RONA, as it should');
   });
 });

@@ -7,6 +7,7 @@ import { cancelTask } from '../../../src/distribution/cancelTask';
 import { changePriority } from '../../../src/distribution/changePriority';
 import { distribute } from '../../../src/distribution/distribute';
 import { expireOffer } from '../../../src/distribution/offerDecisions';
+import { handleTimeout } from '../../../src/distribution/timeouts';
 import { openOffer } from '../../../src/domain/task';
 import { crashingDeps, CrashError, onceBefore } from '../../support/memoryDistribution';
 import { annWithOneTask } from '../../support/distributionFixtures';
@@ -159,6 +160,30 @@ describe('the ring-out timer', () => {
       assert.deepEqual(ann.offers.map((o) => o.offerId), [kept ? offerId : `${taskId}.offer-2`], kept ? 'Ann keeps the slot' : 'Ann holds the fresh offer only');
       assert.equal(w.notifier.events.has(offerId), kept, kept ? 'and is told' : 'and was never told of the given-back one');
     }
+  });
+
+  it('has run when a late slot lands: a round that dies while giving that slot back leaves it to the second look, which frees it', async () => {
+    const { w, taskId, offerId } = await oneTask();
+    // Ann's slot write stalls 30 s; meanwhile the ring-out timer runs (the offer untold: withdrawn).
+    onceBefore(w, 'agents.replace', async () => {
+      w.clock.advance(30_000);
+      const { expiresAt } = w.tasks.docs.get(taskId)!.value.offers[0]!;
+      const timer = w.timeouts.ringOutOf({ id: taskId }, { offerId, expiresAt })!;
+      timer.delivered = true;
+      await expireOffer(offerId, w.deps, expiresAt);
+    });
+    // The slot lands late; the round gives it back, and dies after the task's entry is put back.
+    await assert.rejects(distribute('s', crashingDeps(w.deps, 1, 'queue')), CrashError);
+    w.world.beforeIo = () => Promise.resolve();
+    await distribute('s', w.deps); // delivered again: Ann has no free slot, nothing to do
+    assert.deepEqual((await w.agents.read('ann'))!.value.offers.map((o) => o.offerId), [offerId], 'the slot is still held');
+    const look = w.timeouts.scheduled.get(`settled-offer:${offerId}`);
+    assert.ok(look && !look.delivered, 'the second look is still to come');
+    w.clock.advance(5_000);
+    look.delivered = true;
+    await handleTimeout(look.message, w.deps);
+    assert.deepEqual((await w.agents.read('ann'))!.value.offers, [], 'the second look freed it');
+    assert.equal((await w.agents.read('ann'))!.value.rona, null);
   });
 
   it('is not outrun when a round finishes a half-done claim too near its ring-out time: the offer is withdrawn, not completed', async () => {
