@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
 import type { Task } from '../domain/task';
-import { requeue } from './requeue';
+import { queueEntry, requeue } from './requeue';
 import { AlreadyExistsError, type DistributionDeps, type Versioned } from './ports';
 
 export interface NewTask {
@@ -86,7 +86,8 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     throw err;
   }
   if (!queued) return { task, created: true };
-  await requeue(stored, deps);
+  // Its first entry: no put from an older read of a task just created can race it, so no check.
+  await deps.queue.put(queueEntry(stored, now));
   await deps.signal.requestDistribution(service.id, 'task queued');
   return { task, created: true };
 }
