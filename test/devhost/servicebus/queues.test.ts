@@ -190,8 +190,10 @@ describe('queues', () => {
     const receiver = fx.newClient().createReceiver('short-lock', { maxAutoLockRenewalDurationInMs: 0 });
     const message = await receiveOne(receiver);
     assert.equal(message.body, 'renewed');
-    for (let i = 0; i < 3; i++) {
-      await delay(450);
+    // Held 1.5 s, almost twice the 800 ms lock, renewed every 250 ms: a margin a busy machine (the
+    // renewal's round trip late by over 350 ms) still keeps; 450 ms between renewals failed once.
+    for (let i = 0; i < 6; i++) {
+      await delay(250);
       const until = await receiver.renewMessageLock(message);
       assert.ok(until.getTime() > Date.now() + 500);
     }
