@@ -1,6 +1,9 @@
 // Admin use cases for agents. Admins own who an agent is and where they work; the live state
 // (presence, offers, tasks, RONA, idle time) is the server's, kept as it is on every admin write.
-import { randomUUID } from 'node:crypto';
+// The ETag an admin sees versions the settings only: the agent's document also changes with every
+// offer, accept and presence change, and an admin editing a busy agent would otherwise be refused
+// (412) again and again for changes that are not theirs to merge.
+import { createHash, randomUUID } from 'node:crypto';
 import { load, profileOf, type Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import { ContentionError } from '../distribution/optimistic';
@@ -13,6 +16,24 @@ export type AgentAdminDeps = Pick<DistributionDeps, 'agents' | 'services' | 'sig
 export type AgentSettings = Pick<Agent, 'displayName' | 'email' | 'imLicensed' | 'skills' | 'profiles' | 'memberships' | 'imCapacity'>;
 
 const maxDeleteAttempts = 10;
+/** A replace that keeps losing its write to live-state changes gives up after this many tries. */
+const maxReplaceAttempts = 10;
+
+/** The admin-owned settings of a stored agent. */
+function settingsOf(agent: Agent): AgentSettings {
+  const { displayName, email, imLicensed, skills, profiles, memberships, imCapacity } = agent;
+  return { displayName, email, imLicensed, skills, profiles, memberships, imCapacity };
+}
+
+/** The ETag admins see: a digest of the settings (the same settings, the same ETag). */
+export function settingsEtag(agent: Agent): string {
+  return `"agent-${createHash('sha256').update(JSON.stringify(settingsOf(agent))).digest('base64url').slice(0, 22)}"`;
+}
+
+/** The agent as admins see it: versioned by its settings. */
+function asAdminSees(stored: Versioned<Agent>): Versioned<Agent> {
+  return { value: stored.value, etag: settingsEtag(stored.value) };
+}
 
 function notFound(id: string): DomainError {
   return new DomainError('AGENT.NOT_FOUND', `agent ${id} not found`, { agentId: id });
@@ -38,7 +59,7 @@ export async function createAgent(deps: AgentAdminDeps, settings: AgentSettings,
   // A new agent is signed out with nothing to do; they start getting tasks once they set themselves available.
   const agent: Agent = { id, ...settings, presence: 'offline', notAvailable: null, offers: [], tasks: [], rona: null, lastOfferAt: null, idleSince: now, createdAt: now, updatedAt: now };
   try {
-    return await deps.agents.create(agent);
+    return asAdminSees(await deps.agents.create(agent));
   } catch (err) {
     if (err instanceof AlreadyExistsError) throw new DomainError('CONFLICT.EXISTS', `an agent with id ${id} exists`, { agentId: id });
     throw err;
@@ -48,7 +69,7 @@ export async function createAgent(deps: AgentAdminDeps, settings: AgentSettings,
 export async function getAgent(deps: AgentAdminDeps, id: string): Promise<Versioned<Agent>> {
   const stored = await deps.agents.read(id);
   if (!stored) throw notFound(id);
-  return stored;
+  return asAdminSees(stored);
 }
 
 export function listAgents(deps: AgentAdminDeps, pageSize: number, continuationToken?: string): Promise<Page<Agent>> {
@@ -76,18 +97,30 @@ export function servicesToRedistribute(before: Agent, after: Agent): { serviceId
   });
 }
 
-/** Replaces the admin-owned settings under the caller's If-Match, keeping the live state as stored. */
+/**
+ * Replaces the admin-owned settings under the caller's If-Match (the settings ETag they read),
+ * keeping the live state as it is now: each write is conditional on the stored version it merged,
+ * and one that lost to a live-state change (an offer, a presence change) is merged and written
+ * again; only settings changed since the caller read them (another admin) answer 412.
+ */
 export async function replaceAgent(deps: AgentAdminDeps, id: string, settings: AgentSettings, condition: EtagCondition): Promise<Versioned<Agent>> {
-  const current = await deps.agents.read(id);
-  if (!current) throw notFound(id);
-  if (!condition.matches(current.etag)) throw stale(id, condition);
-  await checkServicesExist(deps, settings, new Set(current.value.memberships.map((m) => m.serviceId)));
-  const next: Agent = { ...current.value, ...settings, updatedAt: deps.clock.now().toISOString() };
-  // The live state merged in is the one of the version the caller named: if an offer or a presence
-  // change landed since, the replace fails (412) instead of writing back stale live state.
-  const written = await deps.agents.replace(next, current.etag);
-  for (const { serviceId, reason } of servicesToRedistribute(current.value, written.value)) await deps.signal.requestDistribution(serviceId, reason);
-  return written;
+  for (let attempt = 0; attempt < maxReplaceAttempts; attempt++) {
+    const current = await deps.agents.read(id);
+    if (!current) throw notFound(id);
+    if (!condition.matches(settingsEtag(current.value))) throw stale(id, condition);
+    await checkServicesExist(deps, settings, new Set(current.value.memberships.map((m) => m.serviceId)));
+    const next: Agent = { ...current.value, ...settings, updatedAt: deps.clock.now().toISOString() };
+    let written: Versioned<Agent>;
+    try {
+      written = await deps.agents.replace(next, current.etag);
+    } catch (err) {
+      if (err instanceof PreconditionFailedError) continue; // the live state moved: merge again
+      throw err;
+    }
+    for (const { serviceId, reason } of servicesToRedistribute(current.value, written.value)) await deps.signal.requestDistribution(serviceId, reason);
+    return asAdminSees(written);
+  }
+  throw new ContentionError(`agent ${id} kept changing under ${maxReplaceAttempts} attempts to replace its settings`);
 }
 
 /** Deletes the agent unless they hold offers or tasks; `condition` (If-Match) is optional here. */
@@ -95,17 +128,18 @@ export async function deleteAgent(deps: AgentAdminDeps, id: string, condition?: 
   for (let attempt = 0; attempt < maxDeleteAttempts; attempt++) {
     const current = await deps.agents.read(id);
     if (!current) throw notFound(id);
-    if (condition && !condition.matches(current.etag)) throw stale(id, condition);
+    if (condition && !condition.matches(settingsEtag(current.value))) throw stale(id, condition);
     const agent = current.value;
     if (load(agent) > 0) {
       throw new DomainError('AGENT.HAS_TASKS', `agent ${id} holds ${agent.offers.length} offers and ${agent.tasks.length} tasks: let them finish first`, { agentId: id, offers: agent.offers.length, tasks: agent.tasks.length });
     }
     try {
-      // Conditional on the version just checked, so an offer claimed in between is never orphaned.
+      // Conditional on the version just checked, so an offer claimed in between is never orphaned;
+      // a live-state change in between is looked at again.
       if (!(await deps.agents.delete(id, current.etag))) throw notFound(id);
       return;
     } catch (err) {
-      if (!(err instanceof PreconditionFailedError) || condition) throw err;
+      if (!(err instanceof PreconditionFailedError)) throw err;
     }
   }
   throw new ContentionError(`agent ${id} kept changing under ${maxDeleteAttempts} delete attempts`);

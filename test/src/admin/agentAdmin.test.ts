@@ -1,14 +1,13 @@
 // Agent admin use cases over the in-memory stores: live state kept, distribution asked for, races lost safely.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAgent, deleteAgent, replaceAgent, servicesToRedistribute, type AgentSettings } from '../../../src/admin/agentAdmin';
+import { createAgent, deleteAgent, replaceAgent, servicesToRedistribute, settingsEtag, type AgentSettings } from '../../../src/admin/agentAdmin';
 import type { EtagCondition } from '../../../src/admin/etagCondition';
 import type { Agent } from '../../../src/domain/agent';
 import { DomainError } from '../../../src/domain/errors';
 import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
 import { createMemoryDistribution } from '../../support/memoryDistribution';
 
-const anyVersion: EtagCondition = { matches: () => true, describe: '*' };
 const exactly = (etag: string): EtagCondition => ({ matches: (e) => e === etag, describe: etag });
 
 function settingsOf(agent: Agent, changes: Partial<AgentSettings> = {}): AgentSettings {
@@ -75,7 +74,7 @@ describe('agent admin use cases', () => {
   it('keeps an existing membership of a service deleted since, so unrelated edits still work', async () => {
     const m = createMemoryDistribution();
     const stored = await m.agents.create(makeAgent('ada', [duty('gone')]));
-    const { value } = await replaceAgent(m.deps, 'ada', settingsOf(stored.value, { displayName: 'Ada K' }), exactly(stored.etag));
+    const { value } = await replaceAgent(m.deps, 'ada', settingsOf(stored.value, { displayName: 'Ada K' }), exactly(settingsEtag(stored.value)));
     assert.equal(value.displayName, 'Ada K');
   });
 
@@ -85,7 +84,7 @@ describe('agent admin use cases', () => {
     const live = { presence: 'available' as const, offers: [offer], lastOfferAt: offer.offeredAt, rona: null, idleSince: '2026-11-21T08:30:00.000Z' };
     const stored = await m.agents.create(makeAgent('ada', [duty('support')], { ...live, imCapacity: 2 }));
     m.clock.advance(1000);
-    const { value } = await replaceAgent(m.deps, 'ada', settingsOf(stored.value, { memberships: [duty('support'), duty('sales')], displayName: 'Ada K' }), exactly(stored.etag));
+    const { value } = await replaceAgent(m.deps, 'ada', settingsOf(stored.value, { memberships: [duty('support'), duty('sales')], displayName: 'Ada K' }), exactly(settingsEtag(stored.value)));
     assert.equal(value.displayName, 'Ada K');
     assert.deepEqual({ presence: value.presence, offers: value.offers, lastOfferAt: value.lastOfferAt, rona: value.rona, idleSince: value.idleSince }, live);
     assert.equal(value.createdAt, stored.value.createdAt);
@@ -93,23 +92,43 @@ describe('agent admin use cases', () => {
     assert.deepEqual(m.signal.requests, [{ serviceId: 'sales', reason: 'membership changed' }]);
   });
 
-  it('refuses a stale condition and an agent changed between read and write, writing nothing', async () => {
+  it('versions the settings only: a live-state change since the admin read does not make the edit stale, and is kept', async () => {
+    const m = createMemoryDistribution();
+    await m.services.create(makeService('support'));
+    const stored = await m.agents.create(makeAgent('ada', [duty('support')]));
+    const read = settingsEtag(stored.value);
+    await m.agents.replace({ ...stored.value, presence: 'available', offers: [offer] }, stored.etag);
+    // And another offer lands between the edit's read and its write: the write is merged again.
+    m.world.beforeIo = async (label) => {
+      if (label !== 'agents.replace') return;
+      m.world.beforeIo = () => Promise.resolve();
+      const current = m.agents.docs.get('ada')!;
+      await m.agents.replace({ ...current.value, offers: [offer, { ...offer, offerId: 'o2', taskId: 't2' }] }, current.etag);
+    };
+    const edited = await replaceAgent(m.deps, 'ada', settingsOf(stored.value, { displayName: 'Ada K' }), exactly(read));
+    assert.equal(edited.value.displayName, 'Ada K');
+    assert.deepEqual(edited.value.offers.map((o) => o.offerId), ['o1', 'o2'], 'both offers kept');
+    assert.equal(edited.value.presence, 'available');
+    assert.equal(edited.etag, settingsEtag(edited.value));
+    assert.notEqual(edited.etag, read, 'new settings, new ETag');
+  });
+
+  it('refuses a stale condition, and settings another admin changed between read and write, writing nothing', async () => {
     const m = createMemoryDistribution();
     await m.services.create(makeService('support'));
     const stored = await m.agents.create(makeAgent('ada', [duty('support')]));
     await assert.rejects(replaceAgent(m.deps, 'ada', settingsOf(stored.value, { displayName: 'X' }), exactly('"other"')), (err) => codeOf(err) === 'CONFLICT.STALE_ETAG');
 
-    // An offer lands after the admin's read but before the write: the write must not erase it.
+    // Another admin's edit lands after this one read the agent but before it writes.
     m.world.beforeIo = async (label) => {
       if (label !== 'agents.replace') return;
       m.world.beforeIo = () => Promise.resolve();
-      const current = m.agents.docs.get('ada');
-      assert.ok(current);
-      await m.agents.replace({ ...current.value, offers: [offer] }, current.etag);
+      const current = m.agents.docs.get('ada')!;
+      await m.agents.replace({ ...current.value, imCapacity: 5 }, current.etag);
     };
-    await assert.rejects(replaceAgent(m.deps, 'ada', settingsOf(stored.value, { displayName: 'X' }), anyVersion), { name: 'PreconditionFailedError' });
-    assert.deepEqual(m.agents.docs.get('ada')?.value.offers, [offer]);
+    await assert.rejects(replaceAgent(m.deps, 'ada', settingsOf(stored.value, { displayName: 'X' }), exactly(settingsEtag(stored.value))), (err) => codeOf(err) === 'CONFLICT.STALE_ETAG');
     assert.equal(m.agents.docs.get('ada')?.value.displayName, stored.value.displayName);
+    assert.equal(m.agents.docs.get('ada')?.value.imCapacity, 5, 'the other edit stands');
     assert.deepEqual(m.signal.requests, []);
   });
 
@@ -131,7 +150,7 @@ describe('agent admin use cases', () => {
     assert.ok(m.agents.docs.has('idle'), 'the agent holding the new offer is still there');
   });
 
-  it('deletes an idle agent, retrying a harmless change without If-Match but not with one', async () => {
+  it('deletes an idle agent, retrying a live-state change in between, with If-Match or without', async () => {
     const m = createMemoryDistribution();
     const stored = await m.agents.create(makeAgent('idle', []));
     const touch = async (label: string): Promise<void> => {
@@ -142,8 +161,9 @@ describe('agent admin use cases', () => {
       await m.agents.replace({ ...current.value, presence: 'away' }, current.etag);
     };
     m.world.beforeIo = touch;
-    await assert.rejects(deleteAgent(m.deps, 'idle', exactly(stored.etag)), { name: 'PreconditionFailedError' });
-    assert.ok(m.agents.docs.has('idle'));
+    await deleteAgent(m.deps, 'idle', exactly(settingsEtag(stored.value)));
+    assert.ok(!m.agents.docs.has('idle'));
+    await m.agents.create(makeAgent('idle', []));
     m.world.beforeIo = touch;
     await deleteAgent(m.deps, 'idle');
     assert.ok(!m.agents.docs.has('idle'));
