@@ -55,7 +55,7 @@ export async function setPresence(agentId: string, change: PresenceChange, deps:
   // Not available any more: the offers ringing for them are recalled (also on a retry, from what the
   // agent still holds), and the agent as they are then is answered.
   if (after.value.offers.length === 0) return after.value;
-  for (const offer of after.value.offers) await recallOffer(agentId, offer.offerId, offer.taskId, deps);
+  for (const offer of after.value.offers) await recallOffer(agentId, offer.offerId, deps);
   return (await deps.agents.read(agentId))?.value ?? after.value;
 }
 

@@ -5,6 +5,7 @@ import { openOffer, settleOffer, transition, type Task } from '../domain/task';
 import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
 import { requeue } from './requeue';
 import { update } from './optimistic';
+import { tellWithdrawn } from './settledOffers';
 import type { DistributionDeps, Versioned } from './ports';
 
 /** Offer ids are `<taskId>.offer-<n>`. */
@@ -126,14 +127,14 @@ export function declineOffer(agentId: string, offerId: string, deps: Distributio
  * agent again once back: a recall is no refusal), their slot is freed, and they are told. An offer
  * settled meanwhile (accepted, rung out) is left as it is.
  */
-export async function recallOffer(agentId: string, offerId: string, taskId: string, deps: DistributionDeps): Promise<void> {
+export async function recallOffer(agentId: string, offerId: string, deps: DistributionDeps): Promise<void> {
   try {
     await settleOpen(offerId, 'recalled', agentId, deps);
   } catch (err) {
     if (err instanceof DomainError && (err.code === 'OFFER.NOT_OPEN' || err.code === 'OFFER.NOT_FOUND' || err.code === 'TASK.NOT_FOUND')) return;
     throw err;
   }
-  await deps.notifier.notify(agentId, `${offerId}.withdrawn`, { type: 'offer-withdrawn', offerId, taskId, reason: 'recalled' });
+  await tellWithdrawn(agentId, offerId, taskIdOfOffer(offerId), 'recalled', deps);
 }
 
 /**

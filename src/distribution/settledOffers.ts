@@ -19,8 +19,13 @@ const secondLookAfterMs = 5_000;
 export async function releaseSettledOffer(task: Task, offer: Offer, serviceId: string, reason: string, deps: DistributionDeps): Promise<void> {
   await updateAgent(deps, offer.agentId, (agent) => settledSlot(agent, task, offer.offerId, deps.clock.now().toISOString()));
   await scheduleSecondLook(task.id, offer.offerId, deps);
-  await deps.notifier.notify(offer.agentId, `${offer.offerId}.withdrawn`, { type: 'offer-withdrawn', offerId: offer.offerId, taskId: task.id, reason });
+  await tellWithdrawn(offer.agentId, offer.offerId, task.id, reason, deps);
   await deps.signal.requestDistribution(serviceId, `offer ${reason}`);
+}
+
+/** Tells the agent an offer is withdrawn; keyed by the offer, so telling again moves the event to the latest. */
+export async function tellWithdrawn(agentId: string, offerId: string, taskId: string, reason: string, deps: DistributionDeps): Promise<void> {
+  await deps.notifier.notify(agentId, `${offerId}.withdrawn`, { type: 'offer-withdrawn', offerId, taskId, reason });
 }
 
 /** Schedules the second look at an offer settled (or about to be) by someone other than its agent; keyed by the offer. */
@@ -43,7 +48,7 @@ export async function secondLookAtSettledOffer(taskId: string, offerId: string, 
     return settledSlot(agent, task, offerId, deps.clock.now().toISOString());
   });
   if (serviceId === undefined) return task; // nothing landed: nothing to free
-  await deps.notifier.notify(offer.agentId, `${offerId}.withdrawn`, { type: 'offer-withdrawn', offerId, taskId, reason: offer.outcome });
+  await tellWithdrawn(offer.agentId, offerId, taskId, offer.outcome, deps);
   await deps.signal.requestDistribution(serviceId, 'slot of a settled offer freed');
   return task;
 }
