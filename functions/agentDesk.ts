@@ -17,6 +17,11 @@ import { handle, param } from './http/handle';
 const deps = switchboard().distribution;
 const agentId = (request: HttpRequest): string => param(request, 'agentId');
 const taskId = (request: HttpRequest): string => param(request, 'taskId');
+/** The action of the agent named in the path; one refused as not theirs answers 404 when that agent does not exist. */
+const asAgent = <T>(request: HttpRequest, action: (id: string) => Promise<T>): Promise<T> => {
+  const id = agentId(request);
+  return asKnownAgent(id, deps, () => action(id));
+};
 
 async function readAgent(id: string) {
   const stored = await deps.agents.read(id);
@@ -81,7 +86,7 @@ app.http('acceptOffer', {
   authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: handle(async (request, context) => {
-    const task = await asKnownAgent(agentId(request), deps, () => acceptOffer(agentId(request), param(request, 'offerId'), deps));
+    const task = await asAgent(request, (id) => acceptOffer(id, param(request, 'offerId'), deps));
     // A chat's workflow waits in Queue Task: tell it the chat reached an agent (it checks on timeout too).
     if (task.channel === 'web') await chatWorkflowClient(context).raise(task.id, chatEvents.taskConnected, { agentId: task.assignedAgentId });
     return { jsonBody: task };
@@ -92,14 +97,14 @@ app.http('declineOffer', {
   methods: ['POST'],
   route: 'agents/{agentId}/offers/{offerId}/decline',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await asKnownAgent(agentId(request), deps, () => declineOffer(agentId(request), param(request, 'offerId'), deps)) })),
+  handler: handle(async (request) => ({ jsonBody: await asAgent(request, (id) => declineOffer(id, param(request, 'offerId'), deps)) })),
 });
 
 app.http('finishTask', {
   methods: ['POST'],
   route: 'agents/{agentId}/tasks/{taskId}/finish',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await asKnownAgent(agentId(request), deps, () => finishTask(agentId(request), taskId(request), deps)) })),
+  handler: handle(async (request) => ({ jsonBody: await asAgent(request, (id) => finishTask(id, taskId(request), deps)) })),
 });
 
 app.http('extendAcw', {
@@ -108,7 +113,7 @@ app.http('extendAcw', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const { seconds } = parseJsonBody(ExtendAcwBody, await request.text());
-    return { jsonBody: await asKnownAgent(agentId(request), deps, () => extendAcw(agentId(request), taskId(request), seconds, deps, request.headers.get('idempotency-key') || undefined)) };
+    return { jsonBody: await asAgent(request, (id) => extendAcw(id, taskId(request), seconds, deps, request.headers.get('idempotency-key') || undefined)) };
   }),
 });
 
@@ -116,7 +121,7 @@ app.http('endAcw', {
   methods: ['POST'],
   route: 'agents/{agentId}/tasks/{taskId}/acw/end',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await asKnownAgent(agentId(request), deps, () => endAcw(agentId(request), taskId(request), deps)) })),
+  handler: handle(async (request) => ({ jsonBody: await asAgent(request, (id) => endAcw(id, taskId(request), deps)) })),
 });
 
 app.http('setTaskCoding', {
@@ -125,6 +130,6 @@ app.http('setTaskCoding', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const coding = parseJsonBody(CodingBody, await request.text());
-    return { jsonBody: await asKnownAgent(agentId(request), deps, () => setCodesAndTags(agentId(request), taskId(request), coding, deps)) };
+    return { jsonBody: await asAgent(request, (id) => setCodesAndTags(id, taskId(request), coding, deps)) };
   }),
 });
