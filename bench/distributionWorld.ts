@@ -64,7 +64,11 @@ export function countStore<T extends { id: string }>(store: DocumentStore<T>, me
 }
 
 export function countTasks(store: TaskStore, meter: Meter): TaskStore {
-  return { ...countStore(store, meter), offerQueued: (entry, offer) => counted(meter, 'writes', () => store.offerQueued(entry, offer)) };
+  return {
+    ...countStore(store, meter),
+    offerQueued: (entry, offer) => counted(meter, 'writes', () => store.offerQueued(entry, offer)),
+    acceptClaimed: (taskId, taskEtag, offerId, agentId, at) => counted(meter, 'writes', () => store.acceptClaimed(taskId, taskEtag, offerId, agentId, at)),
+  };
 }
 
 export function countQueue(queue: QueueStore, meter: Meter): QueueStore {

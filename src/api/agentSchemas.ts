@@ -93,7 +93,7 @@ export const AgentSchema = openApiRegistry.register(
       imCapacity: z.number().int(),
       presence: z.enum(['available', 'busy', 'away', 'offline']),
       notAvailable: z.object({ reason: z.string(), since: Timestamp, expiresAt: Timestamp }).nullable(),
-      offers: z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: Timestamp })),
+      offers: z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: Timestamp, expiresAt: Timestamp.optional().openapi({ description: 'When the offer rings out.' }) })),
       tasks: z.array(z.object({ taskId: z.string(), serviceId: z.string(), since: Timestamp, phase: z.enum(['connected', 'wrap-up']) })),
       rona: z.object({ since: Timestamp, taskId: z.string() }).nullable(),
       lastOfferAt: Timestamp.nullable(),

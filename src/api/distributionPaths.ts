@@ -59,7 +59,7 @@ function register(spec: PathSpec): void {
 const taskId = { taskId: 'The task id.' };
 const agentId = { agentId: 'The agent id.' };
 const AgentStateAnswer = z.record(z.string(), z.unknown()).openapi('AgentState', { description: 'Presence, not-available request, RONA state, memberships, offers and tasks.' });
-const offers = z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: z.string() }));
+const offers = z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: z.string(), expiresAt: z.string().optional().openapi({ description: 'When the offer rings out.' }) }));
 
 register({ method: 'post', path: '/api/services/{serviceId}/tasks', summary: 'Queue a task in a service', tag: 'Tasks', params: { serviceId: 'The service id.' }, body: NewTaskBody, bodyOptional: true, idempotencyKey: 'Optional. A retry with the same key (in the same service) answers 200 with the task the first request created, and queues no second one.', answer: TaskAnswer, creates: true, conflicts: 'QUEUE.FULL or SERVICE.IM_DISABLED.', unprocessable: 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used for a request with another priority, parameters or channel; nothing was created.' });
 register({ method: 'get', path: '/api/tasks/{taskId}', summary: 'Read a task', tag: 'Tasks', params: taskId, answer: TaskAnswer });

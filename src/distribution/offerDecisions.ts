@@ -1,12 +1,12 @@
 // What becomes of an offer: the agent accepts or declines it, or it rings out (RONA).
-import type { Agent } from '../domain/agent';
+import type { Agent, AgentOffer } from '../domain/agent';
 import { DomainError } from '../domain/errors';
-import { openOffer, settleOffer, transition, type Task } from '../domain/task';
+import { accepted, openOffer, settleOffer, transition, type Task } from '../domain/task';
 import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
 import { requeue } from './requeue';
 import { update } from './optimistic';
 import { tellWithdrawn } from './settledOffers';
-import type { DistributionDeps, Versioned } from './ports';
+import { PreconditionFailedError, type DistributionDeps, type Versioned } from './ports';
 
 /** Offer ids are `<taskId>.offer-<n>`. */
 export function taskIdOfOffer(offerId: string): string {
@@ -36,7 +36,15 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
   const now = deps.clock.now().toISOString();
   // Read first, and written last against this read's ETag: the same requests as reading it then.
   const agent = await deps.agents.read(agentId);
-  const holdsSlot = agent !== undefined && (agent.value.offers.some((o) => o.offerId === offerId) || agent.value.tasks.some((t) => t.taskId === taskId));
+  const slot = agent?.value.offers.find((o) => o.offerId === offerId);
+  const holdsSlot = slot !== undefined || (agent?.value.tasks.some((t) => t.taskId === taskId) ?? false);
+  const after = (slot && (await acceptAsClaimed(slot, agentId, now, deps))) ?? (await acceptAsRead(taskId, offerId, agentId, holdsSlot, now, deps));
+  await updateAgent(deps, agentId, (current) => offerToTask(current, offerId, taskId, after.value.serviceId, now), agent);
+  return after.value;
+}
+
+/** The accept decided on the task as it is now: refused when the offer is not open to the agent (`holdsSlot`: whether they hold its slot). */
+async function acceptAsRead(taskId: string, offerId: string, agentId: string, holdsSlot: boolean, now: string, deps: DistributionDeps): Promise<Versioned<Task>> {
   const { after } = await update(
     deps.tasks,
     taskId,
@@ -51,16 +59,27 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
       // Past its ring-out time an offer is over even before its timeout message has been handled.
       if (Date.parse(offer.expiresAt) <= Date.parse(now)) throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} rang out at ${offer.expiresAt}`, { offerId, outcome: 'rona' });
       if (!holdsSlot) throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} is not yet open to agent ${agentId}: their slot for it is still being claimed`, { offerId, agentId });
-      return transition(task, 'connected', {
-        offers: settleOffer(task, offerId, 'accepted', now),
-        assignedAgentId: agentId,
-        timings: { ...task.timings, connectedAt: now },
-      });
+      return accepted(task, offerId, agentId, now);
     },
     taskMissing(taskId),
   );
-  await updateAgent(deps, agentId, (current) => offerToTask(current, offerId, taskId, after.value.serviceId, now), agent);
-  return after.value;
+  return after;
+}
+
+/**
+ * The accept written without reading the task: conditional on the task's ETag as it was claimed for
+ * the offer, which the agent's slot keeps (the offer open, before its ring-out time, and theirs).
+ * Undefined when the slot does not say, the offer is past its ring-out time, or the task has
+ * changed since (settled, cancelled, re-prioritised): then it is read and decided as it is now.
+ */
+async function acceptAsClaimed(slot: AgentOffer, agentId: string, now: string, deps: DistributionDeps): Promise<Versioned<Task> | undefined> {
+  if (slot.taskEtag === undefined || slot.expiresAt === undefined || Date.parse(slot.expiresAt) <= Date.parse(now)) return undefined;
+  try {
+    return await deps.tasks.acceptClaimed(slot.taskId, slot.taskEtag, slot.offerId, agentId, now);
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) return undefined;
+    throw err;
+  }
 }
 
 /**

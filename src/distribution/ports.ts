@@ -60,6 +60,13 @@ export interface TaskStore extends DocumentStore<Task> {
    * PreconditionFailedError when the task has changed since the entry was written, or is gone.
    */
   offerQueued(entry: QueueEntry, offer: Offer): Promise<Versioned<Task>>;
+  /**
+   * Accepts the open offer `offerId` for `agentId` (offered -> connected, as the domain's `accepted`)
+   * on the task as it was at `taskEtag`, a version in which that offer was open, in one write
+   * conditional on that ETag, without reading the task. Throws PreconditionFailedError when the task
+   * has changed since, or is gone.
+   */
+  acceptClaimed(taskId: string, taskEtag: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>>;
 }
 
 /** The waiting queue, one partition per service: every read here is single-partition. */

@@ -34,6 +34,13 @@ export interface AgentOffer {
   readonly taskId: string;
   readonly serviceId: string;
   readonly offeredAt: string;
+  /** When the offer rings out (absent on offers held before it was kept). */
+  readonly expiresAt?: string;
+  /**
+   * The task's ETag once it was claimed for this offer (open, the task offered): an accept writes the
+   * task conditional on it without reading it first, and reads it only when it changed since.
+   */
+  readonly taskEtag?: string;
 }
 
 export interface AgentTask {

@@ -128,6 +128,25 @@ export function offered(task: Task, offer: Offer): Task {
   });
 }
 
+/**
+ * The offered task connected to the agent who accepted its open offer `offerId`. (Storage may make
+ * this change as one patch of the task as it was claimed for the offer: TaskStore.acceptClaimed.)
+ */
+export function accepted(task: Task, offerId: string, agentId: string, at: string): Task {
+  return transition(task, 'connected', {
+    offers: settleOffer(task, offerId, 'accepted', at),
+    assignedAgentId: agentId,
+    timings: { ...task.timings, connectedAt: at },
+  });
+}
+
+/** Where offer `offerId` sits in its task's offers: offers are only ever appended, and their ids count them. */
+export function offerIndex(offerId: string): number {
+  const n = Number(offerId.slice(offerId.lastIndexOf('.offer-') + '.offer-'.length));
+  if (!Number.isInteger(n) || n < 1) throw new DomainError('OFFER.NOT_FOUND', `"${offerId}" is not an offer id`, { offerId });
+  return n - 1;
+}
+
 export function settleOffer(task: Task, offerId: string, outcome: Exclude<OfferOutcome, 'open'>, at: string): readonly Offer[] {
   return task.offers.map((o) => (o.offerId === offerId ? { ...o, outcome, decidedAt: at } : o));
 }

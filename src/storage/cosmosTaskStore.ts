@@ -1,7 +1,8 @@
 // Tasks in the `tasks` container (partitioned by /id): a document store, plus the distributor's
-// claim of a queued task as one ETag-conditional patch, so that claiming needs no read.
+// claim of a queued task and the agent's accept of a claimed one, each as one ETag-conditional
+// patch of the task as it was then, so that neither needs a read.
 import type { PatchOperation } from '@azure/cosmos';
-import type { Offer, Task } from '../domain/task';
+import { offerIndex, type Offer, type Task } from '../domain/task';
 import { PreconditionFailedError, type QueueEntry, type TaskStore, type Versioned } from '../distribution/ports';
 import { CosmosDocumentStore } from './cosmosDocumentStore';
 import { cosmosStatus } from './cosmosStatus';
@@ -18,12 +19,32 @@ export class CosmosTaskStore extends CosmosDocumentStore<Task> implements TaskSt
       { op: 'add', path: '/offers/-', value: offer },
       ...(entry.offerCount === 0 ? [{ op: 'set' as const, path: '/timings/firstOfferedAt', value: offer.offeredAt }] : []),
     ];
+    return this.#patchIf(entry.taskId, entry.taskEtag, operations, 'since it was queued');
+  }
+
+  /**
+   * The patch makes the change the domain's `accepted` makes to the task as it was claimed (offered,
+   * the offer open): state, the offer settled, the agent assigned, the time connected.
+   */
+  async acceptClaimed(taskId: string, taskEtag: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>> {
+    const offer = `/offers/${offerIndex(offerId)}`;
+    const operations: PatchOperation[] = [
+      { op: 'set', path: '/state', value: 'connected' },
+      { op: 'set', path: `${offer}/outcome`, value: 'accepted' },
+      { op: 'set', path: `${offer}/decidedAt`, value: at },
+      { op: 'set', path: '/assignedAgentId', value: agentId },
+      { op: 'set', path: '/timings/connectedAt', value: at },
+    ];
+    return this.#patchIf(taskId, taskEtag, operations, `since offer ${offerId} was made`);
+  }
+
+  async #patchIf(taskId: string, etag: string, operations: PatchOperation[], since: string): Promise<Versioned<Task>> {
     try {
-      const { resource } = await this.container.item(entry.taskId, entry.taskId).patch(operations, { accessCondition: { type: 'IfMatch', condition: entry.taskEtag } });
+      const { resource } = await this.container.item(taskId, taskId).patch(operations, { accessCondition: { type: 'IfMatch', condition: etag } });
       return this.versioned(resource);
     } catch (err) {
       const status = cosmosStatus(err);
-      if (status === 412 || status === 404) throw new PreconditionFailedError(`tasks/${entry.taskId} changed since it was queued (${String(status)})`);
+      if (status === 412 || status === 404) throw new PreconditionFailedError(`tasks/${taskId} changed ${since} (${String(status)})`);
       throw err;
     }
   }

@@ -78,6 +78,11 @@ describe('task distribution through devhost', () => {
     assert.equal(routing.offers[0]?.routing.policy, 'longest-idle');
     assert.equal(routing.offers[0]?.routing.chosenAgentId, agentId);
     assert.equal((await readTask(first.id)).state, 'offered');
+    // The agent sees when the offer rings out, and none of what storage keeps for the accept.
+    assert.equal(offer.expiresAt, routing.offers[0]?.expiresAt);
+    for (const shown of [offer, (await api.get<Record<string, unknown>[]>(`/agents/${agentId}/offers`)).body[0], (await api.get<Agent>(`/agents/${agentId}`)).body.offers[0]]) {
+      assert.deepEqual(Object.keys(shown ?? {}).sort(), ['expiresAt', 'offerId', 'offeredAt', 'serviceId', 'taskId']);
+    }
 
     const accepted = await api.post<Task>(`/agents/${agentId}/offers/${offer.offerId}/accept`);
     assert.equal(accepted.status, 200);

@@ -42,6 +42,7 @@ function claimsRecorded(w: ReturnType<typeof createMemoryDistribution>, claims: 
       claims.push(entry.taskId);
       return stored;
     },
+    acceptClaimed: (taskId, taskEtag, offerId, agentId, at) => tasks.acceptClaimed(taskId, taskEtag, offerId, agentId, at),
   };
   return { ...w.deps, tasks: recording };
 }

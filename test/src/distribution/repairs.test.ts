@@ -146,7 +146,8 @@ describe('distribution repairs', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let held = false;
     w.world.beforeIo = async (label) => {
-      if (label === 'tasks.replace' && !held) {
+      // Her task write: conditional on the ETag her slot kept from the claim.
+      if (label === 'tasks.acceptClaimed' && !held) {
         held = true;
         await gate;
       } else if (held && label === 'tasks.replace') {

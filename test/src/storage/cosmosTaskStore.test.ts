@@ -1,8 +1,9 @@
-// The Cosmos task store's claim of a queued task against the Cosmos emulator: the patch stores what
-// the domain's `offered` gives, and a task changed since its entry was written is not claimed.
+// The Cosmos task store's claim of a queued task and accept of a claimed one against the Cosmos
+// emulator: each patch stores what the domain's `offered` / `accepted` gives, and a task changed
+// since its entry was written (since its claim) is not written.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { offered, transition, type Offer, type Task } from '../../../src/domain/task';
+import { accepted, offered, transition, type Offer, type Task } from '../../../src/domain/task';
 import { queueEntry } from '../../../src/distribution/requeue';
 import { PreconditionFailedError } from '../../../src/distribution/ports';
 import { CosmosTaskStore } from '../../../src/storage/cosmosTaskStore';
@@ -79,6 +80,31 @@ describe('CosmosTaskStore', () => {
     await assert.rejects(store.offerQueued(entry, offer('t2', 1, 'ann', at)), PreconditionFailedError);
     assert.deepEqual(await store.read('t2'), changed);
     await assert.rejects(store.offerQueued({ ...entry, id: 'gone', taskId: 'gone' }, offer('gone', 1, 'ann', at)), PreconditionFailedError);
+    assert.equal(await store.read('gone'), undefined);
+  });
+
+  it('accepts a claimed task as the domain accepts it, also its second offer after a decline', async () => {
+    const stored = await store.create(queuedTask('t3'));
+    const first = offer('t3', 1, 'ann', '2026-11-21T10:01:00.000Z');
+    const claimed = await store.offerQueued(queueEntry(stored, new Date(at)), first);
+    const declined = await store.replace(transition(claimed.value, 'queued', { offers: [{ ...first, outcome: 'declined', decidedAt: '2026-11-21T10:01:10.000Z' }] }), claimed.etag);
+    const second = offer('t3', 2, 'bob', '2026-11-21T10:02:00.000Z');
+    const again = await store.offerQueued(queueEntry(declined, new Date(at)), second);
+    const connectedAt = '2026-11-21T10:02:05.000Z';
+    const connected = await store.acceptClaimed('t3', again.etag, second.offerId, 'bob', connectedAt);
+    assert.deepEqual(connected.value, accepted(again.value, second.offerId, 'bob', connectedAt));
+    assert.equal(connected.value.offers[0]?.outcome, 'declined', 'the first offer is left as it was');
+    assert.deepEqual(await store.read('t3'), connected);
+  });
+
+  it('refuses an accept of a task changed since its claim, or gone, and writes nothing', async () => {
+    const stored = await store.create(queuedTask('t4'));
+    const first = offer('t4', 1, 'ann', at);
+    const claimed = await store.offerQueued(queueEntry(stored, new Date(at)), first);
+    const changed = await store.replace({ ...claimed.value, priority: 5 }, claimed.etag);
+    await assert.rejects(store.acceptClaimed('t4', claimed.etag, first.offerId, 'ann', at), PreconditionFailedError);
+    assert.deepEqual(await store.read('t4'), changed);
+    await assert.rejects(store.acceptClaimed('gone', claimed.etag, 'gone.offer-1', 'ann', at), PreconditionFailedError);
     assert.equal(await store.read('gone'), undefined);
   });
 });
