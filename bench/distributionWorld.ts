@@ -68,6 +68,7 @@ export function countTasks(store: TaskStore, meter: Meter): TaskStore {
     ...countStore(store, meter),
     offerQueued: (entry, offer) => counted(meter, 'writes', () => store.offerQueued(entry, offer)),
     acceptClaimed: (taskId, taskEtag, offerId, agentId, at) => counted(meter, 'writes', () => store.acceptClaimed(taskId, taskEtag, offerId, agentId, at)),
+    finishAccepted: (taskId, taskEtag, at, acwSeconds) => counted(meter, 'writes', () => store.finishAccepted(taskId, taskEtag, at, acwSeconds)),
   };
 }
 

@@ -1,14 +1,19 @@
-// An agent as the API shows them: their offers without the task ETag each slot keeps for the
-// accept (how storage writes the accept, not something the agent or an admin acts on).
-import type { Agent, AgentOffer } from '../domain/agent';
+// An agent as the API shows them: their offers and tasks without what each slot keeps for the
+// accept and the finish (task ETags: how storage writes those, not something the agent or an admin
+// acts on).
+import type { Agent, AgentOffer, AgentTask } from '../domain/agent';
 import type { Page, Versioned } from '../distribution/ports';
 
 export function shownOffers(offers: readonly AgentOffer[]): AgentOffer[] {
   return offers.map(({ taskEtag, ...shown }) => (void taskEtag, shown));
 }
 
+export function shownTasks(tasks: readonly AgentTask[]): AgentTask[] {
+  return tasks.map(({ accepted, ...shown }) => (void accepted, shown));
+}
+
 export function shownAgent(agent: Agent): Agent {
-  return { ...agent, offers: shownOffers(agent.offers) };
+  return { ...agent, offers: shownOffers(agent.offers), tasks: shownTasks(agent.tasks) };
 }
 
 export function shownVersion(stored: Versioned<Agent>): Versioned<Agent> {

@@ -1,12 +1,12 @@
 // Finishing a chat: the task goes into After Call Work (ACW), which the agent may extend or end
 // early when the service allows; when ACW ends the task closes and the agent's slot is freed.
-import type { Agent } from '../domain/agent';
+import type { Agent, AgentTask } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import type { AfterCallWork } from '../domain/service';
-import { acceptedOffer, transition, type Task } from '../domain/task';
+import { acceptedOffer, closed, finished, type Task } from '../domain/task';
 import { offerToTask, releaseTask, updateAgent } from './agentTasks';
 import { update } from './optimistic';
-import type { DistributionDeps, Versioned } from './ports';
+import { PreconditionFailedError, type DistributionDeps, type Versioned } from './ports';
 
 const taskMissing = (taskId: string) => ({ code: 'TASK.NOT_FOUND' as const, message: `task ${taskId} not found` });
 
@@ -31,46 +31,70 @@ function acwRules(task: Task, agentId: string): AfterCallWork {
 export async function finishTask(agentId: string, taskId: string, deps: DistributionDeps): Promise<Task> {
   const now = deps.clock.now();
   const at = now.toISOString();
-  const { after, changed } = await update(
+  // Read first, and written last against this read's ETag: the same requests as reading it then.
+  const agent = await deps.agents.read(agentId);
+  const kept = agent?.value.tasks.find((t) => t.taskId === taskId)?.accepted;
+  const { after, changed } = (kept && (await finishAsAccepted(taskId, kept, now, deps))) ?? (await finishAsRead(agentId, taskId, now, deps));
+  const task = after.value;
+  const accepted = acceptedOffer(task);
+  const acceptedOfferId = accepted?.offerId ?? '';
+  if (task.state === 'closed') {
+    // Closed by this call, or by an earlier one that crashed before freeing the agent: free it.
+    if (accepted?.afterCallWork.durationSeconds === 0) await afterClosed(task, changed, at, deps, (current) => offerToTask(current, acceptedOfferId, taskId, task.serviceId, at) ?? current, agent);
+    return task;
+  }
+  if (task.state !== 'wrap-up' || !task.acw) return task;
+  await updateAgent(
+    deps,
+    agentId,
+    (current) => {
+      const connected = offerToTask(current, acceptedOfferId, taskId, task.serviceId, at) ?? current;
+      const entry = connected.tasks.find((t) => t.taskId === taskId);
+      if (entry?.phase === 'wrap-up') return connected === current ? undefined : connected;
+      return { ...connected, tasks: connected.tasks.map((t) => (t.taskId === taskId ? inWrapUp(t) : t)) };
+    },
+    agent,
+  );
+  await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: task.acw.extensions }, new Date(task.acw.endsAt));
+  return task;
+}
+
+/** The chat decided as the task is now: refused when it is not the agent's; nothing to write when finished already. */
+async function finishAsRead(agentId: string, taskId: string, now: Date, deps: DistributionDeps): Promise<{ after: Versioned<Task>; changed: boolean }> {
+  const at = now.toISOString();
+  return update(
     deps.tasks,
     taskId,
     (task) => {
       const rules = acwRules(task, agentId);
       const noAcw = rules.durationSeconds === 0;
       if (task.state === 'closed' || (task.state === 'wrap-up' && !noAcw)) return undefined;
-      const wrapUp =
-        task.state === 'wrap-up'
-          ? task
-          : transition(task, 'wrap-up', {
-              acw: { endsAt: new Date(now.getTime() + rules.durationSeconds * 1000).toISOString(), extensions: 0 },
-              timings: { ...task.timings, wrapUpAt: at },
-            });
-      // Without ACW the task closes in the same write.
-      return noAcw ? closed(wrapUp, at) : wrapUp;
+      // A task left in wrap-up without ACW (by a call that died before closing it) closes now.
+      return task.state === 'wrap-up' ? closed(task, at) : finished(task, now, rules.durationSeconds);
     },
     taskMissing(taskId),
   );
-  const task = after.value;
-  const accepted = acceptedOffer(task);
-  const acceptedOfferId = accepted?.offerId ?? '';
-  if (task.state === 'closed') {
-    // Closed by this call, or by an earlier one that crashed before freeing the agent: free it.
-    if (accepted?.afterCallWork.durationSeconds === 0) await afterClosed(task, changed, at, deps, (agent) => offerToTask(agent, acceptedOfferId, taskId, task.serviceId, at) ?? agent);
-    return task;
-  }
-  if (task.state !== 'wrap-up' || !task.acw) return task;
-  await updateAgent(deps, agentId, (agent) => {
-    const connected = offerToTask(agent, acceptedOfferId, taskId, task.serviceId, at) ?? agent;
-    const entry = connected.tasks.find((t) => t.taskId === taskId);
-    if (entry?.phase === 'wrap-up') return connected === agent ? undefined : connected;
-    return { ...connected, tasks: connected.tasks.map((t) => (t.taskId === taskId ? { ...t, phase: 'wrap-up' as const } : t)) };
-  });
-  await deps.timeouts.schedule({ kind: 'acw', taskId, acwVersion: task.acw.extensions }, new Date(task.acw.endsAt));
-  return task;
 }
 
-function closed(task: Task, at: string): Task {
-  return transition(task, 'closed', { outcome: task.outcome ?? 'handled', timings: { ...task.timings, endedAt: at } });
+/**
+ * The finish written without reading the task: conditional on the task's ETag as the accept left
+ * it, which the agent's task entry keeps with the ACW rules accepted. Undefined when the task has
+ * changed since (coded, tagged, ended by the customer): then it is read and decided as it is now.
+ */
+async function finishAsAccepted(taskId: string, kept: NonNullable<AgentTask['accepted']>, now: Date, deps: DistributionDeps): Promise<{ after: Versioned<Task>; changed: boolean } | undefined> {
+  try {
+    return { after: await deps.tasks.finishAccepted(taskId, kept.taskEtag, now, kept.acwSeconds), changed: true };
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) return undefined;
+    throw err;
+  }
+}
+
+/** The agent's task entry in ACW: what its accept kept for the finish is spent. */
+function inWrapUp(entry: AgentTask): AgentTask {
+  const { accepted, ...rest } = entry;
+  void accepted;
+  return { ...rest, phase: 'wrap-up' };
 }
 
 /**
@@ -145,14 +169,19 @@ async function closeTask(taskId: string, acwVersion: number | undefined, deps: D
   return task;
 }
 
-/** A closed task's consequences, each safe to repeat: the agent's slot freed, the session recorded, a round asked for. */
-async function afterClosed(task: Task, changed: boolean, now: string, deps: DistributionDeps, before: (agent: Agent) => Agent = (agent) => agent): Promise<void> {
+/** A closed task's consequences, each safe to repeat: the agent's slot freed, the session recorded, a round asked for. `known`: the agent as just read. */
+async function afterClosed(task: Task, changed: boolean, now: string, deps: DistributionDeps, before: (agent: Agent) => Agent = (agent) => agent, known?: Versioned<Agent>): Promise<void> {
   if (task.assignedAgentId) {
-    await updateAgent(deps, task.assignedAgentId, (agent) => {
-      const current = before(agent);
-      // Idle since the chat ended, also when a repeated call frees the slot later.
-      return releaseTask(current, task.id, task.timings.endedAt ?? now) ?? (current === agent ? undefined : current);
-    });
+    await updateAgent(
+      deps,
+      task.assignedAgentId,
+      (agent) => {
+        const current = before(agent);
+        // Idle since the chat ended, also when a repeated call frees the slot later.
+        return releaseTask(current, task.id, task.timings.endedAt ?? now) ?? (current === agent ? undefined : current);
+      },
+      known?.value.id === task.assignedAgentId ? known : undefined,
+    );
   }
   const { connectedAt, queuedAt, endedAt } = task.timings;
   await deps.sessions.record({

@@ -1,6 +1,6 @@
 // Keeping an agent's document in step with the tasks it holds: repairs are idempotent, so a
 // redelivered message or a resumed action converges on the same agent state.
-import type { Agent } from '../domain/agent';
+import type { Agent, AgentTask } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import type { Task } from '../domain/task';
 import { update } from './optimistic';
@@ -22,8 +22,11 @@ export function dropOffer(agent: Agent, offerId: string): Agent | undefined {
   return agent.offers.some((o) => o.offerId === offerId) ? { ...agent, offers: agent.offers.filter((o) => o.offerId !== offerId) } : undefined;
 }
 
-/** Turns the agent's offer into a connected task (or confirms it already is one). */
-export function offerToTask(agent: Agent, offerId: string, taskId: string, serviceId: string, at: string): Agent | undefined {
+/**
+ * Turns the agent's offer into a connected task (or confirms it already is one). `accepted`: what the
+ * accept that connected it keeps for the finish (AgentTask.accepted).
+ */
+export function offerToTask(agent: Agent, offerId: string, taskId: string, serviceId: string, at: string, accepted?: AgentTask['accepted']): Agent | undefined {
   const hasTask = agent.tasks.some((t) => t.taskId === taskId);
   const hasOffer = agent.offers.some((o) => o.offerId === offerId);
   // Only the offer's slot becomes the task's: without the offer (converted already, or released when
@@ -32,7 +35,7 @@ export function offerToTask(agent: Agent, offerId: string, taskId: string, servi
   return {
     ...agent,
     offers: agent.offers.filter((o) => o.offerId !== offerId),
-    tasks: hasTask ? agent.tasks : [...agent.tasks, { taskId, serviceId, since: at, phase: 'connected' }],
+    tasks: hasTask ? agent.tasks : [...agent.tasks, { taskId, serviceId, since: at, phase: 'connected', ...(accepted ? { accepted } : {}) }],
   };
 }
 

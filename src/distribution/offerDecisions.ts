@@ -1,7 +1,7 @@
 // What becomes of an offer: the agent accepts or declines it, or it rings out (RONA).
-import type { Agent, AgentOffer } from '../domain/agent';
+import type { Agent, AgentOffer, AgentTask } from '../domain/agent';
 import { DomainError } from '../domain/errors';
-import { accepted, openOffer, settleOffer, transition, type Task } from '../domain/task';
+import { accepted, acceptedOffer, openOffer, settleOffer, transition, type Task } from '../domain/task';
 import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
 import { requeue } from './requeue';
 import { update } from './optimistic';
@@ -39,8 +39,15 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
   const slot = agent?.value.offers.find((o) => o.offerId === offerId);
   const holdsSlot = slot !== undefined || (agent?.value.tasks.some((t) => t.taskId === taskId) ?? false);
   const after = (slot && (await acceptAsClaimed(slot, agentId, now, deps))) ?? (await acceptAsRead(taskId, offerId, agentId, holdsSlot, now, deps));
-  await updateAgent(deps, agentId, (current) => offerToTask(current, offerId, taskId, after.value.serviceId, now), agent);
+  await updateAgent(deps, agentId, (current) => offerToTask(current, offerId, taskId, after.value.serviceId, now, keptForFinish(after, offerId)), agent);
   return after.value;
+}
+
+/** What the finish needs to write the task without reading it, when the task is as the accept left it: connected by this offer, not yet ended. */
+function keptForFinish(task: Versioned<Task>, offerId: string): AgentTask['accepted'] {
+  const offer = acceptedOffer(task.value);
+  if (task.value.state !== 'connected' || task.value.outcome !== null || offer?.offerId !== offerId) return undefined;
+  return { taskEtag: task.etag, acwSeconds: offer.afterCallWork.durationSeconds };
 }
 
 /** The accept decided on the task as it is now: refused when the offer is not open to the agent (`holdsSlot`: whether they hold its slot). */

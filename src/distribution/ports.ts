@@ -67,6 +67,13 @@ export interface TaskStore extends DocumentStore<Task> {
    * has changed since, or is gone.
    */
   acceptClaimed(taskId: string, taskEtag: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>>;
+  /**
+   * Finishes the connected chat (into ACW for `acwSeconds`, or closed when 0, as the domain's
+   * `finished`) on the task as it was at `taskEtag`, a version in which it was connected, with no
+   * outcome yet, in one write conditional on that ETag, without reading the task. Throws
+   * PreconditionFailedError when the task has changed since, or is gone.
+   */
+  finishAccepted(taskId: string, taskEtag: string, at: Date, acwSeconds: number): Promise<Versioned<Task>>;
 }
 
 /** The waiting queue, one partition per service: every read here is single-partition. */

@@ -48,6 +48,12 @@ export interface AgentTask {
   readonly serviceId: string;
   readonly since: string;
   readonly phase: 'connected' | 'wrap-up';
+  /**
+   * The task's ETag as the agent's accept left it, and the ACW seconds of the offer accepted: a
+   * finish writes the task conditional on it without reading it first, and reads it only when it
+   * changed since (absent: it reads).
+   */
+  readonly accepted?: { readonly taskEtag: string; readonly acwSeconds: number };
 }
 
 export interface Agent {

@@ -140,6 +140,24 @@ export function accepted(task: Task, offerId: string, agentId: string, at: strin
   });
 }
 
+/**
+ * The connected chat finished by its agent: into After Call Work for `acwSeconds` (the rules of the
+ * offer accepted), or closed at once, in the same write, when that is 0. (Storage may make this
+ * change as one patch of the task as it was accepted: TaskStore.finishAccepted.)
+ */
+export function finished(task: Task, at: Date, acwSeconds: number): Task {
+  const wrapUp = transition(task, 'wrap-up', {
+    acw: { endsAt: new Date(at.getTime() + acwSeconds * 1000).toISOString(), extensions: 0 },
+    timings: { ...task.timings, wrapUpAt: at.toISOString() },
+  });
+  return acwSeconds === 0 ? closed(wrapUp, at.toISOString()) : wrapUp;
+}
+
+/** The task closed at `at`: handled, unless it already says how it ended. */
+export function closed(task: Task, at: string): Task {
+  return transition(task, 'closed', { outcome: task.outcome ?? 'handled', timings: { ...task.timings, endedAt: at } });
+}
+
 /** Where offer `offerId` sits in its task's offers: offers are only ever appended, and their ids count them. */
 export function offerIndex(offerId: string): number {
   const n = Number(offerId.slice(offerId.lastIndexOf('.offer-') + '.offer-'.length));

@@ -1,6 +1,6 @@
 // Tasks in the `tasks` container (partitioned by /id): a document store, plus the distributor's
-// claim of a queued task and the agent's accept of a claimed one, each as one ETag-conditional
-// patch of the task as it was then, so that neither needs a read.
+// claim of a queued task, the agent's accept of a claimed one and their finish of an accepted one,
+// each as one ETag-conditional patch of the task as it was then, so that none needs a read.
 import type { PatchOperation } from '@azure/cosmos';
 import { offerIndex, type Offer, type Task } from '../domain/task';
 import { PreconditionFailedError, type QueueEntry, type TaskStore, type Versioned } from '../distribution/ports';
@@ -36,6 +36,27 @@ export class CosmosTaskStore extends CosmosDocumentStore<Task> implements TaskSt
       { op: 'set', path: '/timings/connectedAt', value: at },
     ];
     return this.#patchIf(taskId, taskEtag, operations, `since offer ${offerId} was made`);
+  }
+
+  /**
+   * The patch makes the change the domain's `finished` makes to the task as it was accepted
+   * (connected, no outcome yet): into wrap-up with its ACW, or closed as handled when there is none.
+   */
+  async finishAccepted(taskId: string, taskEtag: string, at: Date, acwSeconds: number): Promise<Versioned<Task>> {
+    const when = at.toISOString();
+    const acw = { endsAt: new Date(at.getTime() + acwSeconds * 1000).toISOString(), extensions: 0 };
+    const operations: PatchOperation[] = [
+      { op: 'set', path: '/state', value: acwSeconds === 0 ? 'closed' : 'wrap-up' },
+      { op: 'set', path: '/acw', value: acw },
+      { op: 'set', path: '/timings/wrapUpAt', value: when },
+      ...(acwSeconds === 0
+        ? [
+            { op: 'set' as const, path: '/outcome', value: 'handled' },
+            { op: 'set' as const, path: '/timings/endedAt', value: when },
+          ]
+        : []),
+    ];
+    return this.#patchIf(taskId, taskEtag, operations, 'since it was accepted');
   }
 
   async #patchIf(taskId: string, etag: string, operations: PatchOperation[], since: string): Promise<Versioned<Task>> {

@@ -89,6 +89,9 @@ describe('task distribution through devhost', () => {
     assert.equal(accepted.body.state, 'connected');
     assert.equal(accepted.body.assignedAgentId, agentId);
     assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 200, 'a repeated accept is idempotent');
+    for (const shown of [(await state(agentId)).tasks[0], (await api.get<Record<string, unknown>[]>(`/agents/${agentId}/tasks`)).body[0], (await api.get<Agent>(`/agents/${agentId}`)).body.tasks[0]]) {
+      assert.deepEqual(Object.keys(shown ?? {}).sort(), ['phase', 'serviceId', 'since', 'taskId']);
+    }
 
     const coded = await api.put<Task>(`/agents/${agentId}/tasks/${first.id}/coding`, { codes: ['refund'], tags: ['vip', 'vip'] });
     assert.deepEqual([coded.body.codes, coded.body.tags], [['refund'], ['vip']]);

@@ -3,7 +3,7 @@
 // use cases at each I/O), invariant checks on every write, and crash injection after a write.
 import { freeSlots, type Agent } from '../../src/domain/agent';
 import type { Service } from '../../src/domain/service';
-import { accepted, offered, type Offer, type Task } from '../../src/domain/task';
+import { accepted, finished, offered, type Offer, type Task } from '../../src/domain/task';
 import {
   AlreadyExistsError,
   PreconditionFailedError,
@@ -87,7 +87,7 @@ export class World {
 }
 
 /** The store calls that write: those whose stores below call `World.wrote()`. */
-const writeCalls = new Set(['create', 'replace', 'delete', 'offerQueued', 'acceptClaimed', 'put', 'remove', 'schedule']);
+const writeCalls = new Set(['create', 'replace', 'delete', 'offerQueued', 'acceptClaimed', 'finishAccepted', 'put', 'remove', 'schedule']);
 
 /** Runs `action` once, just before the world's first store call labelled `label`, which then goes on. */
 export function onceBefore(w: MemoryDistribution, label: string, action: () => Promise<unknown> | void): void {
@@ -242,6 +242,10 @@ export class MemoryTaskStore extends MemoryStore<Task> implements TaskStore {
 
   acceptClaimed(taskId: string, taskEtag: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>> {
     return this.updateIf(taskId, taskEtag, (task) => accepted(task, offerId, agentId, at), 'acceptClaimed');
+  }
+
+  finishAccepted(taskId: string, taskEtag: string, at: Date, acwSeconds: number): Promise<Versioned<Task>> {
+    return this.updateIf(taskId, taskEtag, (task) => finished(task, at, acwSeconds), 'finishAccepted');
   }
 }
 

@@ -43,6 +43,7 @@ function claimsRecorded(w: ReturnType<typeof createMemoryDistribution>, claims: 
       return stored;
     },
     acceptClaimed: (taskId, taskEtag, offerId, agentId, at) => tasks.acceptClaimed(taskId, taskEtag, offerId, agentId, at),
+    finishAccepted: (taskId, taskEtag, at, acwSeconds) => tasks.finishAccepted(taskId, taskEtag, at, acwSeconds),
   };
   return { ...w.deps, tasks: recording };
 }

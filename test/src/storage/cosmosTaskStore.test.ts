@@ -1,9 +1,9 @@
-// The Cosmos task store's claim of a queued task and accept of a claimed one against the Cosmos
-// emulator: each patch stores what the domain's `offered` / `accepted` gives, and a task changed
-// since its entry was written (since its claim) is not written.
+// The Cosmos task store's claim of a queued task, accept of a claimed one and finish of an accepted
+// one against the Cosmos emulator: each patch stores what the domain's `offered` / `accepted` /
+// `finished` gives, and a task changed since the version it names is not written.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { accepted, offered, transition, type Offer, type Task } from '../../../src/domain/task';
+import { accepted, finished, offered, transition, type Offer, type Task } from '../../../src/domain/task';
 import { queueEntry } from '../../../src/distribution/requeue';
 import { PreconditionFailedError } from '../../../src/distribution/ports';
 import { CosmosTaskStore } from '../../../src/storage/cosmosTaskStore';
@@ -106,5 +106,22 @@ describe('CosmosTaskStore', () => {
     assert.deepEqual(await store.read('t4'), changed);
     await assert.rejects(store.acceptClaimed('gone', claimed.etag, 'gone.offer-1', 'ann', at), PreconditionFailedError);
     assert.equal(await store.read('gone'), undefined);
+  });
+
+  it('finishes an accepted task as the domain finishes it: into ACW, or closed as handled without ACW', async () => {
+    for (const [id, acwSeconds] of [['t5', 60], ['t6', 0]] as const) {
+      const stored = await store.create(queuedTask(id));
+      const first = offer(id, 1, 'ann', at);
+      const claimed = await store.offerQueued(queueEntry(stored, new Date(at)), first);
+      const connected = await store.acceptClaimed(id, claimed.etag, first.offerId, 'ann', '2026-11-21T10:00:05.000Z');
+      const finishedAt = new Date('2026-11-21T10:07:00.000Z');
+      const done = await store.finishAccepted(id, connected.etag, finishedAt, acwSeconds);
+      assert.deepEqual(done.value, finished(connected.value, finishedAt, acwSeconds));
+      assert.equal(done.value.state, acwSeconds === 0 ? 'closed' : 'wrap-up');
+      assert.deepEqual(await store.read(id), done);
+      // Finished already: the ETag the accept left is spent.
+      await assert.rejects(store.finishAccepted(id, connected.etag, finishedAt, acwSeconds), PreconditionFailedError);
+      assert.deepEqual(await store.read(id), done);
+    }
   });
 });
