@@ -67,8 +67,8 @@ export function countTasks(store: TaskStore, meter: Meter): TaskStore {
   return {
     ...countStore(store, meter),
     offerQueued: (entry, offer) => counted(meter, 'writes', () => store.offerQueued(entry, offer)),
-    acceptClaimed: (taskId, taskEtag, offerId, agentId, at) => counted(meter, 'writes', () => store.acceptClaimed(taskId, taskEtag, offerId, agentId, at)),
-    finishAccepted: (taskId, taskEtag, at, acwSeconds) => counted(meter, 'writes', () => store.finishAccepted(taskId, taskEtag, at, acwSeconds)),
+    acceptOpenOffer: (taskId, offerId, agentId, at) => counted(meter, 'writes', () => store.acceptOpenOffer(taskId, offerId, agentId, at)),
+    finishConnected: (taskId, offerId, agentId, at, acwSeconds) => counted(meter, 'writes', () => store.finishConnected(taskId, offerId, agentId, at, acwSeconds)),
   };
 }
 

@@ -1,6 +1,5 @@
 // The agent desk API: presence, duty, offers (accept / decline), finishing chats, ACW, codes and tags.
 import { app, type HttpRequest } from '@azure/functions';
-import { shownOffers, shownTasks } from '../src/api/agentAnswers';
 import { CodingBody, ExtendAcwBody, PresenceBody, ProfileBody } from '../src/api/agentDeskSchemas';
 import { parseJsonBody } from '../src/api/parseRequest';
 import { switchboard } from '../src/app/switchboard';
@@ -33,7 +32,7 @@ async function readAgent(id: string) {
 /** The agent's live state, as the state route and every change to it answer. */
 function liveState(agent: Agent) {
   const { presence, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } = agent;
-  return { agentId: agent.id, presence, notAvailable: openNotAvailable(agent, deps.clock.now()), rona, memberships, imCapacity, offers: shownOffers(offers), tasks: shownTasks(tasks), idleSince, lastOfferAt };
+  return { agentId: agent.id, presence, notAvailable: openNotAvailable(agent, deps.clock.now()), rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt };
 }
 
 app.http('agentState', {
@@ -71,14 +70,14 @@ app.http('agentOffers', {
   methods: ['GET'],
   route: 'agents/{agentId}/offers',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: shownOffers((await readAgent(agentId(request))).offers) })),
+  handler: handle(async (request) => ({ jsonBody: (await readAgent(agentId(request))).offers })),
 });
 
 app.http('agentTasks', {
   methods: ['GET'],
   route: 'agents/{agentId}/tasks',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: shownTasks((await readAgent(agentId(request))).tasks) })),
+  handler: handle(async (request) => ({ jsonBody: (await readAgent(agentId(request))).tasks })),
 });
 
 app.http('acceptOffer', {

@@ -1,16 +1,19 @@
 // Child-process entry for the Cosmos DB emulator: @vercel/cosmosdb-server over plain HTTP.
 // The server advertises https:// regional endpoints in its account document, which would send the
 // real SDK's endpoint discovery to TLS on a plain port; devhost answers with the scheme it serves.
-// Query plan requests are answered as the gateway does (cosmosQueryPlan.ts), not run as queries.
+// Query plan requests are answered as the gateway does (cosmosQueryPlan.ts), not run as queries;
+// conditional patches are decided as Cosmos DB decides them (cosmosPatchCondition.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHttpServer } from '@vercel/cosmosdb-server';
 import { installOrderIndexesInCosmosServer } from './cosmosOrderIndex';
+import { installPatchConditionsInCosmosServer } from './cosmosPatchCondition';
 import { answerQueryPlan, isQueryPlanRequest } from './cosmosQueryPlan';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 const [port = '8081', host = '127.0.0.1'] = process.argv.slice(2);
 installOrderIndexesInCosmosServer();
+installPatchConditionsInCosmosServer();
 const server = createHttpServer({ keepAlive: true });
 // Longer than any client keeps an idle socket: otherwise the server closes a socket the SDK is
 // about to reuse, and that request fails with ECONNRESET (Node's default is 5 s).

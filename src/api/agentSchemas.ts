@@ -94,7 +94,16 @@ export const AgentSchema = openApiRegistry.register(
       presence: z.enum(['available', 'busy', 'away', 'offline']),
       notAvailable: z.object({ reason: z.string(), since: Timestamp, expiresAt: Timestamp }).nullable(),
       offers: z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: Timestamp, expiresAt: Timestamp.optional().openapi({ description: 'When the offer rings out.' }) })),
-      tasks: z.array(z.object({ taskId: z.string(), serviceId: z.string(), since: Timestamp, phase: z.enum(['connected', 'wrap-up']) })),
+      tasks: z.array(
+        z.object({
+          taskId: z.string(),
+          serviceId: z.string(),
+          since: Timestamp,
+          phase: z.enum(['connected', 'wrap-up']),
+          offerId: z.string().optional().openapi({ description: 'The offer the agent accepted.' }),
+          acwSeconds: z.number().int().optional().openapi({ description: 'The After Call Work the chat gets when finished, under the rules it was offered under.' }),
+        }),
+      ),
       rona: z.object({ since: Timestamp, taskId: z.string() }).nullable(),
       lastOfferAt: Timestamp.nullable(),
       idleSince: Timestamp,

@@ -33,8 +33,8 @@ export async function finishTask(agentId: string, taskId: string, deps: Distribu
   const at = now.toISOString();
   // Read first, and written last against this read's ETag: the same requests as reading it then.
   const agent = await deps.agents.read(agentId);
-  const kept = agent?.value.tasks.find((t) => t.taskId === taskId)?.accepted;
-  const { after, changed } = (kept && (await finishAsAccepted(taskId, kept, now, deps))) ?? (await finishAsRead(agentId, taskId, now, deps));
+  const chat = agent?.value.tasks.find((t) => t.taskId === taskId);
+  const { after, changed } = (chat && (await finishWithoutRead(chat, agentId, now, deps))) ?? (await finishAsRead(agentId, taskId, now, deps));
   const task = after.value;
   const accepted = acceptedOffer(task);
   const acceptedOfferId = accepted?.offerId ?? '';
@@ -51,7 +51,7 @@ export async function finishTask(agentId: string, taskId: string, deps: Distribu
       const connected = offerToTask(current, acceptedOfferId, taskId, task.serviceId, at) ?? current;
       const entry = connected.tasks.find((t) => t.taskId === taskId);
       if (entry?.phase === 'wrap-up') return connected === current ? undefined : connected;
-      return { ...connected, tasks: connected.tasks.map((t) => (t.taskId === taskId ? inWrapUp(t) : t)) };
+      return { ...connected, tasks: connected.tasks.map((t) => (t.taskId === taskId ? { ...t, phase: 'wrap-up' as const } : t)) };
     },
     agent,
   );
@@ -77,24 +77,19 @@ async function finishAsRead(agentId: string, taskId: string, now: Date, deps: Di
 }
 
 /**
- * The finish written without reading the task: conditional on the task's ETag as the accept left
- * it, which the agent's task entry keeps with the ACW rules accepted. Undefined when the task has
- * changed since (coded, tagged, ended by the customer): then it is read and decided as it is now.
+ * The finish written without reading the task, on the condition that it is the chat the agent's
+ * entry says (domain's `finishable`): accepted with that offer, with that ACW, not ended yet.
+ * Undefined when the entry does not say (held before it was kept), or the task is not so: then it is
+ * read, and the finish decided (or refused, saying why) as it is now.
  */
-async function finishAsAccepted(taskId: string, kept: NonNullable<AgentTask['accepted']>, now: Date, deps: DistributionDeps): Promise<{ after: Versioned<Task>; changed: boolean } | undefined> {
+async function finishWithoutRead(chat: AgentTask, agentId: string, now: Date, deps: DistributionDeps): Promise<{ after: Versioned<Task>; changed: boolean } | undefined> {
+  if (chat.offerId === undefined || chat.acwSeconds === undefined || chat.phase !== 'connected') return undefined;
   try {
-    return { after: await deps.tasks.finishAccepted(taskId, kept.taskEtag, now, kept.acwSeconds), changed: true };
+    return { after: await deps.tasks.finishConnected(chat.taskId, chat.offerId, agentId, now, chat.acwSeconds), changed: true };
   } catch (err) {
     if (err instanceof PreconditionFailedError) return undefined;
     throw err;
   }
-}
-
-/** The agent's task entry in ACW: what its accept kept for the finish is spent. */
-function inWrapUp(entry: AgentTask): AgentTask {
-  const { accepted, ...rest } = entry;
-  void accepted;
-  return { ...rest, phase: 'wrap-up' };
 }
 
 /**

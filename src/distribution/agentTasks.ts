@@ -1,6 +1,6 @@
 // Keeping an agent's document in step with the tasks it holds: repairs are idempotent, so a
 // redelivered message or a resumed action converges on the same agent state.
-import type { Agent, AgentTask } from '../domain/agent';
+import type { Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import type { Task } from '../domain/task';
 import { update } from './optimistic';
@@ -23,10 +23,10 @@ export function dropOffer(agent: Agent, offerId: string): Agent | undefined {
 }
 
 /**
- * Turns the agent's offer into a connected task (or confirms it already is one). `accepted`: what the
- * accept that connected it keeps for the finish (AgentTask.accepted).
+ * Turns the agent's offer into a connected task (or confirms it already is one). `acwSeconds`: the
+ * After Call Work the accepted offer gives the chat, when the caller knows it.
  */
-export function offerToTask(agent: Agent, offerId: string, taskId: string, serviceId: string, at: string, accepted?: AgentTask['accepted']): Agent | undefined {
+export function offerToTask(agent: Agent, offerId: string, taskId: string, serviceId: string, at: string, acwSeconds?: number): Agent | undefined {
   const hasTask = agent.tasks.some((t) => t.taskId === taskId);
   const hasOffer = agent.offers.some((o) => o.offerId === offerId);
   // Only the offer's slot becomes the task's: without the offer (converted already, or released when
@@ -35,7 +35,7 @@ export function offerToTask(agent: Agent, offerId: string, taskId: string, servi
   return {
     ...agent,
     offers: agent.offers.filter((o) => o.offerId !== offerId),
-    tasks: hasTask ? agent.tasks : [...agent.tasks, { taskId, serviceId, since: at, phase: 'connected', ...(accepted ? { accepted } : {}) }],
+    tasks: hasTask ? agent.tasks : [...agent.tasks, { taskId, serviceId, since: at, phase: 'connected', offerId, ...(acwSeconds === undefined ? {} : { acwSeconds }) }],
   };
 }
 
@@ -54,5 +54,5 @@ export function releaseTask(agent: Agent, taskId: string, at: string): Agent | u
 export function settledSlot(agent: Agent, task: Task, offerId: string, at: string): Agent | undefined {
   const offer = task.offers.find((o) => o.offerId === offerId);
   const chatting = offer?.outcome === 'accepted' && (task.state === 'connected' || task.state === 'wrap-up');
-  return chatting ? offerToTask(agent, offerId, task.id, task.serviceId, offer.decidedAt ?? at) : dropOffer(agent, offerId);
+  return chatting ? offerToTask(agent, offerId, task.id, task.serviceId, offer.decidedAt ?? at, offer.afterCallWork.durationSeconds) : dropOffer(agent, offerId);
 }

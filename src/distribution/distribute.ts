@@ -254,7 +254,7 @@ async function serveBatch(
   const decideAndClaim = async (
     head: Versioned<QueueEntry>,
     task: { id: string; refusedBy: readonly string[]; rangOutBy?: readonly string[] | undefined; offerCount: number },
-    claim: (offer: Offer) => Promise<Versioned<Task> | undefined>,
+    claim: (offer: Offer) => Promise<Task | undefined>,
   ): Promise<'claimed' | 'changed' | 'stop' | 'end'> => {
     const now = deps.clock.now();
     // As a fresh read of the candidates would: only agents with a free slot (the round's own claims
@@ -273,7 +273,7 @@ async function serveBatch(
     const [claimed, previousHeld] = await Promise.all([withRingOut(task.id, offer, claim(offer), deps), previous ? settle(previous) : true]);
     inFlight = undefined; // settled (had the claim failed, the finally below would settle it)
     if (previous && !previousHeld) {
-      if (claimed) await withdrawOffer(claimed.value.id, offer.offerId, deps);
+      if (claimed) await withdrawOffer(claimed.id, offer.offerId, deps);
       await withdrawFlight(previous, deps);
       return 'end';
     }
@@ -283,7 +283,7 @@ async function serveBatch(
     // Awaited when the flight is settled, which may be a round trip later (after the read ahead):
     // a failure meanwhile fails the round then, and must not be an unhandled rejection before.
     slot.catch(() => undefined);
-    inFlight = { head, claimed: { task: claimed.value, offer }, slot };
+    inFlight = { head, claimed: { task: claimed, offer }, slot };
     // Until the claim answers, the next decision counts the slot as taken.
     const tentative = known && withOffer(known.value, claimed, offer, now.getTime());
     if (known && tentative) candidates.set(known.value.id, { value: tentative, etag: known.etag });
@@ -318,7 +318,7 @@ async function serveBatch(
       return 'end';
     }
     if (offer) {
-      const slot = await completeClaim(current, offer, deps, candidates.get(offer.agentId));
+      const slot = await completeClaim(task, offer, deps, candidates.get(offer.agentId));
       if (!slot) return 'end';
       // The later tasks of the batch are decided knowing the agent holds this offer, as after a claim of this round.
       candidates.set(slot.value.id, slot);

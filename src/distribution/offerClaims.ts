@@ -28,9 +28,9 @@ export function newOffer(service: Service, taskId: string, offersSoFar: number, 
 }
 
 /** Claims the task as its queue entry describes it (queued -> offered) without reading it; undefined when it changed since. */
-export async function claimQueued(entry: QueueEntry, offer: Offer, deps: DistributionDeps): Promise<Versioned<Task> | undefined> {
+export async function claimQueued(entry: QueueEntry, offer: Offer, deps: DistributionDeps): Promise<Task | undefined> {
   try {
-    return await deps.tasks.offerQueued(entry, offer);
+    return (await deps.tasks.offerQueued(entry, offer)).value;
   } catch (err) {
     if (err instanceof PreconditionFailedError) return undefined;
     throw err;
@@ -38,9 +38,9 @@ export async function claimQueued(entry: QueueEntry, offer: Offer, deps: Distrib
 }
 
 /** Claims the task as read (queued -> offered with the open offer); undefined when the task changed. */
-export async function claimAsRead(stored: Versioned<Task>, offer: Offer, deps: DistributionDeps): Promise<Versioned<Task> | undefined> {
+export async function claimAsRead(stored: Versioned<Task>, offer: Offer, deps: DistributionDeps): Promise<Task | undefined> {
   try {
-    return await deps.tasks.replace(offered(stored.value, offer), stored.etag);
+    return (await deps.tasks.replace(offered(stored.value, offer), stored.etag)).value;
   } catch (err) {
     if (err instanceof PreconditionFailedError) return undefined;
     throw err;
@@ -48,7 +48,7 @@ export async function claimAsRead(stored: Versioned<Task>, offer: Offer, deps: D
 }
 
 /** Claims the task as read for the chosen agent, scheduling the offer's ring-out timer meanwhile; undefined when the task changed. */
-export async function claimTask(service: Service, stored: Versioned<Task>, decision: RoutingDecision, deps: DistributionDeps): Promise<{ task: Versioned<Task>; offer: Offer } | undefined> {
+export async function claimTask(service: Service, stored: Versioned<Task>, decision: RoutingDecision, deps: DistributionDeps): Promise<{ task: Task; offer: Offer } | undefined> {
   const offer = newOffer(service, stored.value.id, stored.value.offers.length, decision, deps.clock.now());
   const task = await withRingOut(stored.value.id, offer, claimAsRead(stored, offer, deps), deps);
   return task && { task, offer };
@@ -81,14 +81,11 @@ export function tooLateForSlot(offer: Offer, now: number): boolean {
 /**
  * The agent holding the offer's slot; undefined when they hold it already, cannot take it, or the
  * offer is too near its ring-out time (its timer may have run, and would not free a slot taken now).
- * `claimed`: the task as claimed for the offer, whose ETag the slot keeps for the accept.
  */
-export function withOffer(agent: Agent, claimed: Versioned<Task>, offer: Offer, now: number): Agent | undefined {
+export function withOffer(agent: Agent, task: Task, offer: Offer, now: number): Agent | undefined {
   if (agent.offers.some((o) => o.offerId === offer.offerId) || tooLateForSlot(offer, now)) return undefined;
-  const task = claimed.value;
   if (ineligibility(agent, task.serviceId) !== undefined || freeSlots(agent) === 0) return undefined;
-  const slot = { offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, offeredAt: offer.offeredAt, expiresAt: offer.expiresAt, taskEtag: claimed.etag };
-  return { ...agent, offers: [...agent.offers, slot], lastOfferAt: offer.offeredAt };
+  return { ...agent, offers: [...agent.offers, { offerId: offer.offerId, taskId: task.id, serviceId: task.serviceId, offeredAt: offer.offeredAt, expiresAt: offer.expiresAt }], lastOfferAt: offer.offeredAt };
 }
 
 /**
@@ -101,23 +98,23 @@ export function withOffer(agent: Agent, claimed: Versioned<Task>, offer: Offer, 
  * else while the slot is being claimed, or the caller dies before telling the agent. Idempotent: a
  * resumed round repeats it safely.
  */
-export async function claimSlot(claimed: Versioned<Task>, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined, { withdraw = true } = {}): Promise<Versioned<Agent> | undefined> {
-  const slot = await takeSlot(claimed, offer, deps, known);
+export async function claimSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined, { withdraw = true } = {}): Promise<Versioned<Agent> | undefined> {
+  const slot = await takeSlot(task, offer, deps, known);
   if (slot && !tooLateForSlot(offer, deps.clock.now().getTime())) return slot;
   // A slot that landed too near the offer's ring-out time, or after it, is given back as one that
   // could not be claimed: the timer may have run before it landed, and would not free it. It goes
   // back only after the offer is withdrawn, and as the task then says (takeBack): the agent sees the
   // offer in their list once the slot is theirs (or held it already, from a round that died before
   // telling them), and an accept that landed first keeps the chat, with this slot as its own.
-  if (withdraw) await (slot ? takeBack(claimed.value.id, offer, deps) : withdrawOffer(claimed.value.id, offer.offerId, deps));
+  if (withdraw) await (slot ? takeBack(task.id, offer, deps) : withdrawOffer(task.id, offer.offerId, deps));
   return undefined;
 }
 
 /** The agent holding the offer's slot after claiming it; undefined when they cannot take it. */
-async function takeSlot(claimed: Versioned<Task>, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
+async function takeSlot(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
   const now = (): number => deps.clock.now().getTime();
   if (known) {
-    const next = withOffer(known.value, claimed, offer, now());
+    const next = withOffer(known.value, task, offer, now());
     if (next) {
       try {
         return await deps.agents.replace(next, known.etag);
@@ -128,7 +125,7 @@ async function takeSlot(claimed: Versioned<Task>, offer: Offer, deps: Distributi
   }
   let agent: Versioned<Agent> | undefined;
   try {
-    agent = (await update(deps.agents, offer.agentId, (current) => withOffer(current, claimed, offer, now()), { code: 'AGENT.NOT_FOUND', message: `agent ${offer.agentId} no longer exists` })).after;
+    agent = (await update(deps.agents, offer.agentId, (current) => withOffer(current, task, offer, now()), { code: 'AGENT.NOT_FOUND', message: `agent ${offer.agentId} no longer exists` })).after;
   } catch (err) {
     if (!(err instanceof DomainError && err.code === 'AGENT.NOT_FOUND')) throw err;
   }
@@ -168,13 +165,13 @@ function scheduleRingOut(taskId: string, offer: Offer, deps: DistributionDeps): 
 
 /**
  * Finishes a claim left half done (by a crashed round, or a direct offer repeated): the ring-out
- * timer, the agent's slot, the agent told. `claimed`: the task as read, holding the open offer. The
- * agent holding the slot, or undefined when the offer had to be withdrawn.
+ * timer, the agent's slot, the agent told. The agent holding the slot, or undefined when the offer
+ * had to be withdrawn.
  */
-export async function completeClaim(claimed: Versioned<Task>, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
-  await scheduleRingOut(claimed.value.id, offer, deps);
-  const slot = await claimSlot(claimed, offer, deps, known);
-  if (slot) await announce(claimed.value, offer, deps);
+export async function completeClaim(task: Task, offer: Offer, deps: DistributionDeps, known: Versioned<Agent> | undefined): Promise<Versioned<Agent> | undefined> {
+  await scheduleRingOut(task.id, offer, deps);
+  const slot = await claimSlot(task, offer, deps, known);
+  if (slot) await announce(task, offer, deps);
   return slot;
 }
 

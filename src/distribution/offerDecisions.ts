@@ -1,7 +1,7 @@
 // What becomes of an offer: the agent accepts or declines it, or it rings out (RONA).
-import type { Agent, AgentOffer, AgentTask } from '../domain/agent';
+import type { Agent, AgentOffer } from '../domain/agent';
 import { DomainError } from '../domain/errors';
-import { accepted, acceptedOffer, openOffer, settleOffer, transition, type Task } from '../domain/task';
+import { accepted, openOffer, settleOffer, transition, type Task } from '../domain/task';
 import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
 import { requeue } from './requeue';
 import { update } from './optimistic';
@@ -38,16 +38,10 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
   const agent = await deps.agents.read(agentId);
   const slot = agent?.value.offers.find((o) => o.offerId === offerId);
   const holdsSlot = slot !== undefined || (agent?.value.tasks.some((t) => t.taskId === taskId) ?? false);
-  const after = (slot && (await acceptAsClaimed(slot, agentId, now, deps))) ?? (await acceptAsRead(taskId, offerId, agentId, holdsSlot, now, deps));
-  await updateAgent(deps, agentId, (current) => offerToTask(current, offerId, taskId, after.value.serviceId, now, keptForFinish(after, offerId)), agent);
+  const after = (slot && (await acceptWithoutRead(slot, agentId, now, deps))) ?? (await acceptAsRead(taskId, offerId, agentId, holdsSlot, now, deps));
+  const acwSeconds = after.value.offers.find((o) => o.offerId === offerId)?.afterCallWork.durationSeconds;
+  await updateAgent(deps, agentId, (current) => offerToTask(current, offerId, taskId, after.value.serviceId, now, acwSeconds), agent);
   return after.value;
-}
-
-/** What the finish needs to write the task without reading it, when the task is as the accept left it: connected by this offer, not yet ended. */
-function keptForFinish(task: Versioned<Task>, offerId: string): AgentTask['accepted'] {
-  const offer = acceptedOffer(task.value);
-  if (task.value.state !== 'connected' || task.value.outcome !== null || offer?.offerId !== offerId) return undefined;
-  return { taskEtag: task.etag, acwSeconds: offer.afterCallWork.durationSeconds };
 }
 
 /** The accept decided on the task as it is now: refused when the offer is not open to the agent (`holdsSlot`: whether they hold its slot). */
@@ -74,15 +68,15 @@ async function acceptAsRead(taskId: string, offerId: string, agentId: string, ho
 }
 
 /**
- * The accept written without reading the task: conditional on the task's ETag as it was claimed for
- * the offer, which the agent's slot keeps (the offer open, before its ring-out time, and theirs).
- * Undefined when the slot does not say, the offer is past its ring-out time, or the task has
- * changed since (settled, cancelled, re-prioritised): then it is read and decided as it is now.
+ * The accept written without reading the task, on the condition that it is acceptable (domain's
+ * `acceptable`): the agent holds the offer's slot. Undefined when the slot says it rang out, or the
+ * task is not acceptable so: then it is read, and the accept decided (or refused, saying why) as it
+ * is now.
  */
-async function acceptAsClaimed(slot: AgentOffer, agentId: string, now: string, deps: DistributionDeps): Promise<Versioned<Task> | undefined> {
-  if (slot.taskEtag === undefined || slot.expiresAt === undefined || Date.parse(slot.expiresAt) <= Date.parse(now)) return undefined;
+async function acceptWithoutRead(slot: AgentOffer, agentId: string, now: string, deps: DistributionDeps): Promise<Versioned<Task> | undefined> {
+  if (slot.expiresAt !== undefined && slot.expiresAt <= now) return undefined;
   try {
-    return await deps.tasks.acceptClaimed(slot.taskId, slot.taskEtag, slot.offerId, agentId, now);
+    return await deps.tasks.acceptOpenOffer(slot.taskId, slot.offerId, agentId, now);
   } catch (err) {
     if (err instanceof PreconditionFailedError) return undefined;
     throw err;

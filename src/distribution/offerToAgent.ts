@@ -61,7 +61,7 @@ export async function offerToAgent(taskId: string, agentId: string, deps: Distri
     const open = openOffer(stored.value);
     if (open) {
       if (open.agentId !== agentId) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is offered to another agent`, { taskId, from: stored.value.state });
-      if (!(await completeClaim(stored, open, deps, undefined))) return takenBack(taskId, stored.value, deps);
+      if (!(await completeClaim(stored.value, open, deps, undefined))) return takenBack(taskId, stored.value, deps);
       return stored.value;
     }
     const agent = await deps.agents.read(agentId);
@@ -77,9 +77,9 @@ export async function offerToAgent(taskId: string, agentId: string, deps: Distri
     const claimed = await claimTask(service, queued, directDecision(service, agentId, deps.clock.now().toISOString()), deps);
     if (!claimed) continue; // the task changed under us: decide again
     const slot = await claimSlot(claimed.task, claimed.offer, deps, agent);
-    if (!slot) return takenBack(taskId, claimed.task.value, deps);
-    await announce(claimed.task.value, claimed.offer, deps);
-    return claimed.task.value;
+    if (!slot) return takenBack(taskId, claimed.task, deps);
+    await announce(claimed.task, claimed.offer, deps);
+    return claimed.task;
   }
   throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} kept changing while it was offered to agent ${agentId}`, { taskId });
 }

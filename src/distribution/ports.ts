@@ -61,19 +61,17 @@ export interface TaskStore extends DocumentStore<Task> {
    */
   offerQueued(entry: QueueEntry, offer: Offer): Promise<Versioned<Task>>;
   /**
-   * Accepts the open offer `offerId` for `agentId` (offered -> connected, as the domain's `accepted`)
-   * on the task as it was at `taskEtag`, a version in which that offer was open, in one write
-   * conditional on that ETag, without reading the task. Throws PreconditionFailedError when the task
-   * has changed since, or is gone.
+   * Accepts the offer (offered -> connected, as the domain's `accepted`) in one write conditional on
+   * the domain's `acceptable`, without reading the task. Throws PreconditionFailedError when the task
+   * is not acceptable so, or is gone.
    */
-  acceptClaimed(taskId: string, taskEtag: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>>;
+  acceptOpenOffer(taskId: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>>;
   /**
-   * Finishes the connected chat (into ACW for `acwSeconds`, or closed when 0, as the domain's
-   * `finished`) on the task as it was at `taskEtag`, a version in which it was connected, with no
-   * outcome yet, in one write conditional on that ETag, without reading the task. Throws
-   * PreconditionFailedError when the task has changed since, or is gone.
+   * Finishes the chat (into ACW, or closed when `acwSeconds` is 0, as the domain's `finished`) in one
+   * write conditional on the domain's `finishable`, without reading the task. Throws
+   * PreconditionFailedError when the task is not finishable so, or is gone.
    */
-  finishAccepted(taskId: string, taskEtag: string, at: Date, acwSeconds: number): Promise<Versioned<Task>>;
+  finishConnected(taskId: string, offerId: string, agentId: string, at: Date, acwSeconds: number): Promise<Versioned<Task>>;
 }
 
 /** The waiting queue, one partition per service: every read here is single-partition. */

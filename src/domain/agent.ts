@@ -36,11 +36,6 @@ export interface AgentOffer {
   readonly offeredAt: string;
   /** When the offer rings out (absent on offers held before it was kept). */
   readonly expiresAt?: string;
-  /**
-   * The task's ETag once it was claimed for this offer (open, the task offered): an accept writes the
-   * task conditional on it without reading it first, and reads it only when it changed since.
-   */
-  readonly taskEtag?: string;
 }
 
 export interface AgentTask {
@@ -48,12 +43,9 @@ export interface AgentTask {
   readonly serviceId: string;
   readonly since: string;
   readonly phase: 'connected' | 'wrap-up';
-  /**
-   * The task's ETag as the agent's accept left it, and the ACW seconds of the offer accepted: a
-   * finish writes the task conditional on it without reading it first, and reads it only when it
-   * changed since (absent: it reads).
-   */
-  readonly accepted?: { readonly taskEtag: string; readonly acwSeconds: number };
+  /** The offer the agent accepted, and the After Call Work seconds it gives the chat (absent on chats held before they were kept). */
+  readonly offerId?: string;
+  readonly acwSeconds?: number;
 }
 
 export interface Agent {

@@ -129,9 +129,16 @@ export function offered(task: Task, offer: Offer): Task {
 }
 
 /**
- * The offered task connected to the agent who accepted its open offer `offerId`. (Storage may make
- * this change as one patch of the task as it was claimed for the offer: TaskStore.acceptClaimed.)
+ * Whether the task can be accepted with `offerId` by `agentId` at `at`: offered, with that offer
+ * theirs, open and before its ring-out time (ISO times compare as strings). An accept may be written
+ * as one patch conditional on this, without reading the task (TaskStore.acceptOpenOffer).
  */
+export function acceptable(task: Task, offerId: string, agentId: string, at: string): boolean {
+  const offer = task.offers[offerIndex(offerId)];
+  return task.state === 'offered' && offer?.offerId === offerId && offer.agentId === agentId && offer.outcome === 'open' && offer.expiresAt > at;
+}
+
+/** The offered task connected to the agent who accepted its open offer `offerId`. */
 export function accepted(task: Task, offerId: string, agentId: string, at: string): Task {
   return transition(task, 'connected', {
     offers: settleOffer(task, offerId, 'accepted', at),
@@ -141,9 +148,25 @@ export function accepted(task: Task, offerId: string, agentId: string, at: strin
 }
 
 /**
+ * Whether the task is the chat `agentId` accepted with `offerId`, not ended yet, whose After Call
+ * Work is `acwSeconds`. A finish may be written as one patch conditional on this, without reading the
+ * task (TaskStore.finishConnected).
+ */
+export function finishable(task: Task, offerId: string, agentId: string, acwSeconds: number): boolean {
+  const offer = task.offers[offerIndex(offerId)];
+  return (
+    task.state === 'connected' &&
+    task.assignedAgentId === agentId &&
+    task.outcome === null &&
+    offer?.offerId === offerId &&
+    offer.outcome === 'accepted' &&
+    offer.afterCallWork.durationSeconds === acwSeconds
+  );
+}
+
+/**
  * The connected chat finished by its agent: into After Call Work for `acwSeconds` (the rules of the
- * offer accepted), or closed at once, in the same write, when that is 0. (Storage may make this
- * change as one patch of the task as it was accepted: TaskStore.finishAccepted.)
+ * offer accepted), or closed at once, in the same write, when that is 0.
  */
 export function finished(task: Task, at: Date, acwSeconds: number): Task {
   const wrapUp = transition(task, 'wrap-up', {

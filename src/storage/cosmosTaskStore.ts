@@ -1,6 +1,7 @@
 // Tasks in the `tasks` container (partitioned by /id): a document store, plus the distributor's
-// claim of a queued task, the agent's accept of a claimed one and their finish of an accepted one,
-// each as one ETag-conditional patch of the task as it was then, so that none needs a read.
+// claim of a queued task (conditional on its ETag when queued), the agent's accept of an offer and
+// their finish of a chat (conditional on what the domain requires of the task), each as one patch,
+// so that none needs a read.
 import type { PatchOperation } from '@azure/cosmos';
 import { offerIndex, type Offer, type Task } from '../domain/task';
 import { PreconditionFailedError, type QueueEntry, type TaskStore, type Versioned } from '../distribution/ports';
@@ -19,30 +20,30 @@ export class CosmosTaskStore extends CosmosDocumentStore<Task> implements TaskSt
       { op: 'add', path: '/offers/-', value: offer },
       ...(entry.offerCount === 0 ? [{ op: 'set' as const, path: '/timings/firstOfferedAt', value: offer.offeredAt }] : []),
     ];
-    return this.#patchIf(entry.taskId, entry.taskEtag, operations, 'since it was queued');
+    return this.#patchIf(entry.taskId, { etag: entry.taskEtag }, operations, 'it changed since it was queued');
   }
 
-  /**
-   * The patch makes the change the domain's `accepted` makes to the task as it was claimed (offered,
-   * the offer open): state, the offer settled, the agent assigned, the time connected.
-   */
-  async acceptClaimed(taskId: string, taskEtag: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>> {
-    const offer = `/offers/${offerIndex(offerId)}`;
+  /** The patch makes the change the domain's `accepted` makes, on the condition the domain's `acceptable` states. */
+  async acceptOpenOffer(taskId: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>> {
+    const offer = `c.offers[${offerIndex(offerId)}]`;
+    const condition = `FROM c WHERE c.state = 'offered' AND ${offer}.offerId = ${literal(offerId)} AND ${offer}.agentId = ${literal(agentId)} AND ${offer}.outcome = 'open' AND ${offer}.expiresAt > ${literal(at)}`;
+    const path = `/offers/${offerIndex(offerId)}`;
     const operations: PatchOperation[] = [
       { op: 'set', path: '/state', value: 'connected' },
-      { op: 'set', path: `${offer}/outcome`, value: 'accepted' },
-      { op: 'set', path: `${offer}/decidedAt`, value: at },
+      { op: 'set', path: `${path}/outcome`, value: 'accepted' },
+      { op: 'set', path: `${path}/decidedAt`, value: at },
       { op: 'set', path: '/assignedAgentId', value: agentId },
       { op: 'set', path: '/timings/connectedAt', value: at },
     ];
-    return this.#patchIf(taskId, taskEtag, operations, `since offer ${offerId} was made`);
+    return this.#patchIf(taskId, { condition }, operations, `offer ${offerId} is not open to agent ${agentId}`);
   }
 
-  /**
-   * The patch makes the change the domain's `finished` makes to the task as it was accepted
-   * (connected, no outcome yet): into wrap-up with its ACW, or closed as handled when there is none.
-   */
-  async finishAccepted(taskId: string, taskEtag: string, at: Date, acwSeconds: number): Promise<Versioned<Task>> {
+  /** The patch makes the change the domain's `finished` makes, on the condition the domain's `finishable` states. */
+  async finishConnected(taskId: string, offerId: string, agentId: string, at: Date, acwSeconds: number): Promise<Versioned<Task>> {
+    const offer = `c.offers[${offerIndex(offerId)}]`;
+    const condition =
+      `FROM c WHERE c.state = 'connected' AND c.assignedAgentId = ${literal(agentId)} AND IS_NULL(c.outcome)` +
+      ` AND ${offer}.offerId = ${literal(offerId)} AND ${offer}.outcome = 'accepted' AND ${offer}.afterCallWork.durationSeconds = ${acwSeconds}`;
     const when = at.toISOString();
     const acw = { endsAt: new Date(at.getTime() + acwSeconds * 1000).toISOString(), extensions: 0 };
     const operations: PatchOperation[] = [
@@ -56,17 +57,24 @@ export class CosmosTaskStore extends CosmosDocumentStore<Task> implements TaskSt
           ]
         : []),
     ];
-    return this.#patchIf(taskId, taskEtag, operations, 'since it was accepted');
+    return this.#patchIf(taskId, { condition }, operations, `it is not the chat agent ${agentId} accepted with ${offerId}`);
   }
 
-  async #patchIf(taskId: string, etag: string, operations: PatchOperation[], since: string): Promise<Versioned<Task>> {
+  /** A patch on a condition: the task's ETag, or a filter predicate. PreconditionFailedError (saying `refused`) when it does not hold or the task is gone. */
+  async #patchIf(taskId: string, on: { etag: string } | { condition: string }, operations: PatchOperation[], refused: string): Promise<Versioned<Task>> {
     try {
-      const { resource } = await this.container.item(taskId, taskId).patch(operations, { accessCondition: { type: 'IfMatch', condition: etag } });
+      const item = this.container.item(taskId, taskId);
+      const { resource } = 'etag' in on ? await item.patch(operations, { accessCondition: { type: 'IfMatch', condition: on.etag } }) : await item.patch({ operations, condition: on.condition });
       return this.versioned(resource);
     } catch (err) {
       const status = cosmosStatus(err);
-      if (status === 412 || status === 404) throw new PreconditionFailedError(`tasks/${taskId} changed ${since} (${String(status)})`);
+      if (status === 412 || status === 404) throw new PreconditionFailedError(`tasks/${taskId}: ${refused} (${String(status)})`);
       throw err;
     }
   }
+}
+
+/** A string as a Cosmos SQL literal. */
+function literal(value: string): string {
+  return JSON.stringify(value);
 }

@@ -3,7 +3,7 @@
 // use cases at each I/O), invariant checks on every write, and crash injection after a write.
 import { freeSlots, type Agent } from '../../src/domain/agent';
 import type { Service } from '../../src/domain/service';
-import { accepted, finished, offered, type Offer, type Task } from '../../src/domain/task';
+import { acceptable, accepted, finishable, finished, offered, type Offer, type Task } from '../../src/domain/task';
 import {
   AlreadyExistsError,
   PreconditionFailedError,
@@ -87,7 +87,7 @@ export class World {
 }
 
 /** The store calls that write: those whose stores below call `World.wrote()`. */
-const writeCalls = new Set(['create', 'replace', 'delete', 'offerQueued', 'acceptClaimed', 'finishAccepted', 'put', 'remove', 'schedule']);
+const writeCalls = new Set(['create', 'replace', 'delete', 'offerQueued', 'acceptOpenOffer', 'finishConnected', 'put', 'remove', 'schedule']);
 
 /** Runs `action` once, just before the world's first store call labelled `label`, which then goes on. */
 export function onceBefore(w: MemoryDistribution, label: string, action: () => Promise<unknown> | void): void {
@@ -204,11 +204,16 @@ export class MemoryStore<T extends { readonly id: string }> implements DocumentS
   }
 
   /** Changes the document in one write when its ETag is still `etag` (as a Cosmos patch with If-Match does). */
-  async updateIf(id: string, etag: string, change: (value: T) => T, operation: string): Promise<Versioned<T>> {
+  updateIf(id: string, etag: string, change: (value: T) => T, operation: string): Promise<Versioned<T>> {
+    return this.updateWhen(id, (_value, currentEtag) => currentEtag === etag, change, operation);
+  }
+
+  /** A write conditional on the document as stored (a Cosmos patch with a filter predicate). */
+  async updateWhen(id: string, condition: (value: T, etag: string) => boolean, change: (value: T) => T, operation: string): Promise<Versioned<T>> {
     const issued = this.#world.issued();
     await this.#world.io(`${this.#name}.${operation}`);
     const current = this.docs.get(id);
-    if (!current || current.etag !== etag) throw new PreconditionFailedError(`${this.#name}/${id}`);
+    if (!current || !condition(current.value, current.etag)) throw new PreconditionFailedError(`${this.#name}/${id}`);
     const value = change(clone(current.value));
     this.#onWrite(current.value, value, issued);
     const stored = this.#store(value);
@@ -240,12 +245,12 @@ export class MemoryTaskStore extends MemoryStore<Task> implements TaskStore {
     return this.updateIf(entry.taskId, entry.taskEtag, (task) => offered(task, offer), 'offerQueued');
   }
 
-  acceptClaimed(taskId: string, taskEtag: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>> {
-    return this.updateIf(taskId, taskEtag, (task) => accepted(task, offerId, agentId, at), 'acceptClaimed');
+  acceptOpenOffer(taskId: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>> {
+    return this.updateWhen(taskId, (task) => acceptable(task, offerId, agentId, at), (task) => accepted(task, offerId, agentId, at), 'acceptOpenOffer');
   }
 
-  finishAccepted(taskId: string, taskEtag: string, at: Date, acwSeconds: number): Promise<Versioned<Task>> {
-    return this.updateIf(taskId, taskEtag, (task) => finished(task, at, acwSeconds), 'finishAccepted');
+  finishConnected(taskId: string, offerId: string, agentId: string, at: Date, acwSeconds: number): Promise<Versioned<Task>> {
+    return this.updateWhen(taskId, (task) => finishable(task, offerId, agentId, acwSeconds), (task) => finished(task, at, acwSeconds), 'finishConnected');
   }
 }
 

@@ -42,8 +42,8 @@ function claimsRecorded(w: ReturnType<typeof createMemoryDistribution>, claims: 
       claims.push(entry.taskId);
       return stored;
     },
-    acceptClaimed: (taskId, taskEtag, offerId, agentId, at) => tasks.acceptClaimed(taskId, taskEtag, offerId, agentId, at),
-    finishAccepted: (taskId, taskEtag, at, acwSeconds) => tasks.finishAccepted(taskId, taskEtag, at, acwSeconds),
+    acceptOpenOffer: (taskId, offerId, agentId, at) => tasks.acceptOpenOffer(taskId, offerId, agentId, at),
+    finishConnected: (taskId, offerId, agentId, at, acwSeconds) => tasks.finishConnected(taskId, offerId, agentId, at, acwSeconds),
   };
   return { ...w.deps, tasks: recording };
 }

@@ -146,8 +146,8 @@ describe('distribution repairs', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let held = false;
     w.world.beforeIo = async (label) => {
-      // Her task write: conditional on the ETag her slot kept from the claim.
-      if (label === 'tasks.acceptClaimed' && !held) {
+      // Her task write: conditional on the offer being open to her.
+      if (label === 'tasks.acceptOpenOffer' && !held) {
         held = true;
         await gate;
       } else if (held && label === 'tasks.replace') {

@@ -1,9 +1,10 @@
-// The Cosmos task store's claim of a queued task, accept of a claimed one and finish of an accepted
-// one against the Cosmos emulator: each patch stores what the domain's `offered` / `accepted` /
-// `finished` gives, and a task changed since the version it names is not written.
+// The Cosmos task store's claim of a queued task, accept of an offer and finish of a chat against
+// the Cosmos emulator: each patch stores what the domain's `offered` / `accepted` / `finished` gives,
+// and writes nothing unless the task is as the claim's ETag / the domain's `acceptable` /
+// `finishable` require.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { accepted, finished, offered, transition, type Offer, type Task } from '../../../src/domain/task';
+import { acceptable, accepted, finishable, finished, offered, transition, type Offer, type Task } from '../../../src/domain/task';
 import { queueEntry } from '../../../src/distribution/requeue';
 import { PreconditionFailedError } from '../../../src/distribution/ports';
 import { CosmosTaskStore } from '../../../src/storage/cosmosTaskStore';
@@ -83,45 +84,71 @@ describe('CosmosTaskStore', () => {
     assert.equal(await store.read('gone'), undefined);
   });
 
-  it('accepts a claimed task as the domain accepts it, also its second offer after a decline', async () => {
+  it('accepts an offer as the domain accepts it, on the condition the domain states, also the second offer after a decline and a change of priority', async () => {
     const stored = await store.create(queuedTask('t3'));
     const first = offer('t3', 1, 'ann', '2026-11-21T10:01:00.000Z');
     const claimed = await store.offerQueued(queueEntry(stored, new Date(at)), first);
     const declined = await store.replace(transition(claimed.value, 'queued', { offers: [{ ...first, outcome: 'declined', decidedAt: '2026-11-21T10:01:10.000Z' }] }), claimed.etag);
     const second = offer('t3', 2, 'bob', '2026-11-21T10:02:00.000Z');
     const again = await store.offerQueued(queueEntry(declined, new Date(at)), second);
+    const raised = await store.replace({ ...again.value, priority: 9 }, again.etag);
     const connectedAt = '2026-11-21T10:02:05.000Z';
-    const connected = await store.acceptClaimed('t3', again.etag, second.offerId, 'bob', connectedAt);
-    assert.deepEqual(connected.value, accepted(again.value, second.offerId, 'bob', connectedAt));
+    assert.ok(acceptable(raised.value, second.offerId, 'bob', connectedAt));
+    const connected = await store.acceptOpenOffer('t3', second.offerId, 'bob', connectedAt);
+    assert.deepEqual(connected.value, accepted(raised.value, second.offerId, 'bob', connectedAt));
     assert.equal(connected.value.offers[0]?.outcome, 'declined', 'the first offer is left as it was');
     assert.deepEqual(await store.read('t3'), connected);
   });
 
-  it('refuses an accept of a task changed since its claim, or gone, and writes nothing', async () => {
+  it('refuses an accept the domain would refuse, or of a task that is gone, and writes nothing', async () => {
     const stored = await store.create(queuedTask('t4'));
     const first = offer('t4', 1, 'ann', at);
     const claimed = await store.offerQueued(queueEntry(stored, new Date(at)), first);
-    const changed = await store.replace({ ...claimed.value, priority: 5 }, claimed.etag);
-    await assert.rejects(store.acceptClaimed('t4', claimed.etag, first.offerId, 'ann', at), PreconditionFailedError);
-    assert.deepEqual(await store.read('t4'), changed);
-    await assert.rejects(store.acceptClaimed('gone', claimed.etag, 'gone.offer-1', 'ann', at), PreconditionFailedError);
+    const inTime = '2026-11-21T10:00:05.000Z';
+    const refused: [string, string, string][] = [
+      [first.offerId, 'bob', inTime], // not Bob's
+      [first.offerId, 'ann', first.expiresAt], // at its ring-out time
+      ['t4.offer-2', 'ann', inTime], // no such offer
+    ];
+    for (const [offerId, agentId, when] of refused) {
+      assert.equal(acceptable(claimed.value, offerId, agentId, when), false);
+      await assert.rejects(store.acceptOpenOffer('t4', offerId, agentId, when), PreconditionFailedError);
+    }
+    const withdrawn = await store.replace(transition(claimed.value, 'queued', { offers: [{ ...first, outcome: 'withdrawn', decidedAt: inTime }] }), claimed.etag);
+    await assert.rejects(store.acceptOpenOffer('t4', first.offerId, 'ann', inTime), PreconditionFailedError);
+    assert.deepEqual(await store.read('t4'), withdrawn);
+    await assert.rejects(store.acceptOpenOffer('gone', 'gone.offer-1', 'ann', inTime), PreconditionFailedError);
     assert.equal(await store.read('gone'), undefined);
   });
 
-  it('finishes an accepted task as the domain finishes it: into ACW, or closed as handled without ACW', async () => {
+  it('finishes a chat as the domain finishes it, on the condition the domain states: into ACW, or closed as handled without ACW; then no more', async () => {
     for (const [id, acwSeconds] of [['t5', 60], ['t6', 0]] as const) {
       const stored = await store.create(queuedTask(id));
-      const first = offer(id, 1, 'ann', at);
-      const claimed = await store.offerQueued(queueEntry(stored, new Date(at)), first);
-      const connected = await store.acceptClaimed(id, claimed.etag, first.offerId, 'ann', '2026-11-21T10:00:05.000Z');
+      const first = { ...offer(id, 1, 'ann', at), afterCallWork: { ...makeService('s').afterCallWork, durationSeconds: acwSeconds } };
+      await store.offerQueued(queueEntry(stored, new Date(at)), first);
+      const connected = await store.acceptOpenOffer(id, first.offerId, 'ann', '2026-11-21T10:00:05.000Z');
+      const coded = await store.replace({ ...connected.value, codes: ['refund'] }, connected.etag);
       const finishedAt = new Date('2026-11-21T10:07:00.000Z');
-      const done = await store.finishAccepted(id, connected.etag, finishedAt, acwSeconds);
-      assert.deepEqual(done.value, finished(connected.value, finishedAt, acwSeconds));
+      assert.equal(finishable(coded.value, first.offerId, 'bob', acwSeconds), false);
+      await assert.rejects(store.finishConnected(id, first.offerId, 'bob', finishedAt, acwSeconds), PreconditionFailedError, "not Bob's chat");
+      await assert.rejects(store.finishConnected(id, first.offerId, 'ann', finishedAt, acwSeconds + 1), PreconditionFailedError, 'not its ACW');
+      assert.ok(finishable(coded.value, first.offerId, 'ann', acwSeconds));
+      const done = await store.finishConnected(id, first.offerId, 'ann', finishedAt, acwSeconds);
+      assert.deepEqual(done.value, finished(coded.value, finishedAt, acwSeconds));
       assert.equal(done.value.state, acwSeconds === 0 ? 'closed' : 'wrap-up');
       assert.deepEqual(await store.read(id), done);
-      // Finished already: the ETag the accept left is spent.
-      await assert.rejects(store.finishAccepted(id, connected.etag, finishedAt, acwSeconds), PreconditionFailedError);
+      assert.equal(finishable(done.value, first.offerId, 'ann', acwSeconds), false);
+      await assert.rejects(store.finishConnected(id, first.offerId, 'ann', finishedAt, acwSeconds), PreconditionFailedError, 'finished already');
       assert.deepEqual(await store.read(id), done);
     }
+  });
+
+  it('takes ids with quotes as values, not as query text', async () => {
+    const id = `t7"') OR true OR ("`;
+    const stored = await store.create(queuedTask(id));
+    const first = offer(id, 1, 'ann', at);
+    await store.offerQueued(queueEntry(stored, new Date(at)), first);
+    await assert.rejects(store.acceptOpenOffer(id, first.offerId, `x" OR "1" = "1`, '2026-11-21T10:00:05.000Z'), PreconditionFailedError);
+    assert.equal((await store.acceptOpenOffer(id, first.offerId, 'ann', '2026-11-21T10:00:05.000Z')).value.state, 'connected');
   });
 });

@@ -1,0 +1,37 @@
+// Conditional patches for devhost's Cosmos emulator. Cosmos DB applies a patch only when the
+// document matches its filter predicate (`FROM c WHERE ...`), else it answers 412.
+// @vercel/cosmosdb-server lower-cases the predicate (so `c.assignedAgentId` names no property and
+// never matches) and runs it as a query over the whole container. This runs the predicate as it was
+// given, with the server's own query library, over the one document patched, then lets the server
+// apply the operations. It runs synchronously, so nothing writes between the check and the patch.
+import type Collection from '@vercel/cosmosdb-server/lib/account/collection';
+import * as patches from '@vercel/cosmosdb-server/lib/handler/_patch-operations';
+import type { PatchOperationInput } from '@vercel/cosmosdb-server/lib/types';
+import { parsePartitionKey } from '@vercel/cosmosdb-server/lib/utils/get-partition-from-header';
+
+interface DocumentsInternals {
+  _getQuery(sql: string): { exec(docs: unknown[], options: Record<string, unknown>): { result: unknown[] } };
+}
+
+const predicate = /^\s*from\s+c\s+where\s+/i;
+
+export function installPatchConditionsInCosmosServer(): void {
+  const serverPatch = patches.patchOperation;
+  const conditional = (collection: Collection, input: PatchOperationInput): patches.PatchOperationResult => {
+    if (!input.condition) return serverPatch(collection, input);
+    const document = collection.document(input.id, parsePartitionKey(input.partitionKey ?? 'null', input.id)).read();
+    if (document) {
+      if (!predicate.test(input.condition)) return { statusCode: 400, body: { code: 'BadRequest', message: `a patch condition reads "FROM c WHERE ...", not "${input.condition}"` } };
+      let matches: boolean;
+      try {
+        const query = (collection.documents as unknown as DocumentsInternals)._getQuery(`SELECT * FROM c WHERE ${input.condition.replace(predicate, '')}`);
+        matches = query.exec([document], {}).result.length > 0;
+      } catch (err) {
+        return { statusCode: 400, body: { code: 'BadRequest', message: `Invalid condition in patch request: ${err instanceof Error ? err.message : String(err)}` } };
+      }
+      if (!matches) return { statusCode: 412, body: { code: 'PreconditionFailed', message: 'Condition specified in the patch request is not satisfied.' } };
+    }
+    return serverPatch(collection, { ...input, condition: undefined } as PatchOperationInput);
+  };
+  (patches as { patchOperation: typeof serverPatch }).patchOperation = conditional;
+}
