@@ -240,6 +240,8 @@ async function throughput({ database, endpoint, pid }: BenchCosmos, agents: numb
   console.log(`targets: p50 <= 50 ms, p99 <= 250 ms, >= 200 offers/s, 0 double offers, 0 agents over capacity`);
   const per = perAssignment(w.counts, offeredAt.size);
   console.log(`the distributor's Cosmos operations per offer under load: ${Object.entries(per).map(([k, v]) => `${k} ${v}`).join(', ')}; ${signal.rounds} rounds`);
+  const agentsPer = perAssignment(agentReport.counts, offeredAt.size);
+  console.log(`the agents' Cosmos operations per offer (accept and finish): ${Object.entries(agentsPer).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const processMs = (processCpu.user + processCpu.system) / 1000;
   console.log(
     `CPU during the run: the machine ${machineBusy(cpuAtStart, cpuAtEnd)} busy; event loops busy: distributor ${Math.round(distributorLoop * 100)}%, agents ${Math.round(agentsLoop * 100)}%.`,

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CosmosClient } from '@azure/cosmos';
 import { endAcw, finishTask } from '../src/distribution/afterCallWork';
 import { acceptOffer } from '../src/distribution/offerDecisions';
-import { guardCapacity, unobserved, world } from './distributionWorld';
+import { guardCapacity, unobserved, world, type Counts } from './distributionWorld';
 
 export interface AgentsWorkerData {
   endpoint: string;
@@ -15,7 +15,7 @@ export interface AgentsWorkerData {
   latencyMs: number;
 }
 export type ToAgents = { type: 'offer'; agentId: string; offerId: string; taskId: string } | { type: 'drain' };
-export type FromAgents = { type: 'distribute'; serviceId: string } | { type: 'drained'; failures: string[]; overCapacity: number };
+export type FromAgents = { type: 'distribute'; serviceId: string } | { type: 'drained'; failures: string[]; overCapacity: number; counts: Counts };
 
 if (parentPort) {
   const port = parentPort;
@@ -29,7 +29,7 @@ if (parentPort) {
   port.on('message', (message: ToAgents) => {
     if (message.type === 'drain') {
       void Promise.allSettled(pending).then(() => {
-        send({ type: 'drained', failures, overCapacity: guard.overCapacity });
+        send({ type: 'drained', failures, overCapacity: guard.overCapacity, counts: w.counts });
         client.dispose();
         port.close();
       });

@@ -15,6 +15,22 @@ interface DocumentsInternals {
 
 const predicate = /^\s*from\s+c\s+where\s+/i;
 
+// A predicate's string and number literals as query parameters: conditions differ in their values
+// (ids, times) but come in few shapes, and the server compiles (and caches for good) each query text
+// it sees, which would cost a parse, and memory, per patch.
+const literals = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?<=[=<>]\s*)-?\d+(?:\.\d+)?(?![\w.\]])/g;
+
+function parameterized(where: string): { shape: string; parameters: { name: string; value: unknown }[] } {
+  const parameters: { name: string; value: unknown }[] = [];
+  const shape = where.replace(literals, (literal) => {
+    const name = `@condition${parameters.length}`;
+    const value = literal.startsWith("'") ? JSON.parse(`"${literal.slice(1, -1).replaceAll("\\'", "'").replaceAll('"', '\\"')}"`) : JSON.parse(literal);
+    parameters.push({ name, value });
+    return name;
+  });
+  return { shape, parameters };
+}
+
 export function installPatchConditionsInCosmosServer(): void {
   const serverPatch = patches.patchOperation;
   const conditional = (collection: Collection, input: PatchOperationInput): patches.PatchOperationResult => {
@@ -24,8 +40,9 @@ export function installPatchConditionsInCosmosServer(): void {
       if (!predicate.test(input.condition)) return { statusCode: 400, body: { code: 'BadRequest', message: `a patch condition reads "FROM c WHERE ...", not "${input.condition}"` } };
       let matches: boolean;
       try {
-        const query = (collection.documents as unknown as DocumentsInternals)._getQuery(`SELECT * FROM c WHERE ${input.condition.replace(predicate, '')}`);
-        matches = query.exec([document], {}).result.length > 0;
+        const { shape, parameters } = parameterized(input.condition.replace(predicate, ''));
+        const query = (collection.documents as unknown as DocumentsInternals)._getQuery(`SELECT * FROM c WHERE ${shape}`);
+        matches = query.exec([document], { parameters }).result.length > 0;
       } catch (err) {
         return { statusCode: 400, body: { code: 'BadRequest', message: `Invalid condition in patch request: ${err instanceof Error ? err.message : String(err)}` } };
       }
