@@ -24,19 +24,26 @@ function parameterized(where: string): { shape: string; parameters: { name: stri
   const parameters: { name: string; value: unknown }[] = [];
   const shape = where.replace(literals, (literal) => {
     const name = `@condition${parameters.length}`;
-    const value = literal.startsWith("'") ? JSON.parse(`"${literal.slice(1, -1).replaceAll("\\'", "'").replaceAll('"', '\\"')}"`) : JSON.parse(literal);
+    const value = literal.startsWith("'") || literal.startsWith('"') ? stringValue(literal) : Number(literal);
     parameters.push({ name, value });
     return name;
   });
   return { shape, parameters };
 }
 
+/** A quoted Cosmos SQL string's value: either quote, escaped in either kind, as JSON reads it. */
+function stringValue(literal: string): string {
+  const body = literal.slice(1, -1).replace(/\\(.)|"/gs, (match, escaped: string | undefined) => (escaped === undefined ? '\\"' : escaped === "'" ? "'" : match));
+  return JSON.parse(`"${body}"`) as string;
+}
+
 export function installPatchConditionsInCosmosServer(): void {
   const serverPatch = patches.patchOperation;
   const conditional = (collection: Collection, input: PatchOperationInput): patches.PatchOperationResult => {
     if (!input.condition) return serverPatch(collection, input);
-    const document = collection.document(input.id, parsePartitionKey(input.partitionKey ?? 'null', input.id)).read();
+    const document = collection.document(input.id, parsePartitionKey(input.partitionKey as string, input.id)).read();
     if (document) {
+      // Cosmos DB takes any alias (`FROM X WHERE ...`); this takes `c`, as the SDK's examples and Switchboard write it.
       if (!predicate.test(input.condition)) return { statusCode: 400, body: { code: 'BadRequest', message: `a patch condition reads "FROM c WHERE ...", not "${input.condition}"` } };
       let matches: boolean;
       try {

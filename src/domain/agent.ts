@@ -43,8 +43,9 @@ export interface AgentTask {
   readonly serviceId: string;
   readonly since: string;
   readonly phase: 'connected' | 'wrap-up';
-  /** The offer the agent accepted, and the After Call Work seconds it gives the chat (absent on chats held before they were kept). */
+  /** The offer the agent accepted (absent on chats accepted before it was kept). */
   readonly offerId?: string;
+  /** The After Call Work, in seconds, that offer gives the chat (absent on chats accepted before it was kept). */
   readonly acwSeconds?: number;
 }
 

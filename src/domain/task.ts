@@ -148,16 +148,17 @@ export function accepted(task: Task, offerId: string, agentId: string, at: strin
 }
 
 /**
- * Whether the task is the chat `agentId` accepted with `offerId`, not ended yet, whose After Call
- * Work is `acwSeconds`. A finish may be written as one patch conditional on this, without reading the
- * task (TaskStore.finishConnected).
+ * Whether the task is the connected chat `agentId` accepted with `offerId`, whose After Call Work is
+ * `acwSeconds`, with no outcome other than 'handled' (which a workflow may set before the chat is
+ * queued), so that finishing it closes it as handled. A finish may be written as one patch
+ * conditional on this, without reading the task (TaskStore.finishConnected).
  */
 export function finishable(task: Task, offerId: string, agentId: string, acwSeconds: number): boolean {
   const offer = task.offers[offerIndex(offerId)];
   return (
     task.state === 'connected' &&
     task.assignedAgentId === agentId &&
-    task.outcome === null &&
+    (task.outcome === null || task.outcome === 'handled') &&
     offer?.offerId === offerId &&
     offer.outcome === 'accepted' &&
     offer.afterCallWork.durationSeconds === acwSeconds

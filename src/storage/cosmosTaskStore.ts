@@ -25,13 +25,19 @@ export class CosmosTaskStore extends CosmosDocumentStore<Task> implements TaskSt
 
   /** The patch makes the change the domain's `accepted` makes, on the condition the domain's `acceptable` states. */
   async acceptOpenOffer(taskId: string, offerId: string, agentId: string, at: string): Promise<Versioned<Task>> {
-    const offer = `c.offers[${offerIndex(offerId)}]`;
-    const condition = `FROM c WHERE c.state = 'offered' AND ${offer}.offerId = ${literal(offerId)} AND ${offer}.agentId = ${literal(agentId)} AND ${offer}.outcome = 'open' AND ${offer}.expiresAt > ${literal(at)}`;
-    const path = `/offers/${offerIndex(offerId)}`;
+    const index = offerIndex(offerId);
+    const offer = `c.offers[${index}]`;
+    const condition = where([
+      `c.state = 'offered'`,
+      `${offer}.offerId = ${literal(offerId)}`,
+      `${offer}.agentId = ${literal(agentId)}`,
+      `${offer}.outcome = 'open'`,
+      `${offer}.expiresAt > ${literal(at)}`,
+    ]);
     const operations: PatchOperation[] = [
       { op: 'set', path: '/state', value: 'connected' },
-      { op: 'set', path: `${path}/outcome`, value: 'accepted' },
-      { op: 'set', path: `${path}/decidedAt`, value: at },
+      { op: 'set', path: `/offers/${index}/outcome`, value: 'accepted' },
+      { op: 'set', path: `/offers/${index}/decidedAt`, value: at },
       { op: 'set', path: '/assignedAgentId', value: agentId },
       { op: 'set', path: '/timings/connectedAt', value: at },
     ];
@@ -41,9 +47,14 @@ export class CosmosTaskStore extends CosmosDocumentStore<Task> implements TaskSt
   /** The patch makes the change the domain's `finished` makes, on the condition the domain's `finishable` states. */
   async finishConnected(taskId: string, offerId: string, agentId: string, at: Date, acwSeconds: number): Promise<Versioned<Task>> {
     const offer = `c.offers[${offerIndex(offerId)}]`;
-    const condition =
-      `FROM c WHERE c.state = 'connected' AND c.assignedAgentId = ${literal(agentId)} AND IS_NULL(c.outcome)` +
-      ` AND ${offer}.offerId = ${literal(offerId)} AND ${offer}.outcome = 'accepted' AND ${offer}.afterCallWork.durationSeconds = ${acwSeconds}`;
+    const condition = where([
+      `c.state = 'connected'`,
+      `c.assignedAgentId = ${literal(agentId)}`,
+      `(IS_NULL(c.outcome) OR c.outcome = 'handled')`,
+      `${offer}.offerId = ${literal(offerId)}`,
+      `${offer}.outcome = 'accepted'`,
+      `${offer}.afterCallWork.durationSeconds = ${acwSeconds}`,
+    ]);
     const when = at.toISOString();
     const acw = { endsAt: new Date(at.getTime() + acwSeconds * 1000).toISOString(), extensions: 0 };
     const operations: PatchOperation[] = [
@@ -72,6 +83,11 @@ export class CosmosTaskStore extends CosmosDocumentStore<Task> implements TaskSt
       throw err;
     }
   }
+}
+
+/** A patch condition (Cosmos DB's filter predicate) of all the clauses. */
+function where(clauses: readonly string[]): string {
+  return `FROM c WHERE ${clauses.join(' AND ')}`;
 }
 
 /** A string as a Cosmos SQL literal. */

@@ -10,6 +10,8 @@ import { changePriority } from '../../../src/distribution/changePriority';
 import { distribute } from '../../../src/distribution/distribute';
 import { acceptOffer } from '../../../src/distribution/offerDecisions';
 import { setCodesAndTags } from '../../../src/distribution/taskCoding';
+import { markHandled } from '../../../src/workflow/taskSteps';
+import { CrashError } from '../../support/memoryDistribution';
 import { annWithOneTask, makeService } from '../../support/distributionFixtures';
 
 type World = Awaited<ReturnType<typeof annWithOneTask>>['w'];
@@ -114,20 +116,34 @@ describe('finishing a chat without reading the task', () => {
     assert.deepEqual((await w.agents.read('ann'))!.value.tasks.map((t) => [t.taskId, t.phase]), [[taskId, 'wrap-up']]);
   });
 
-  it('reads a chat the customer ended meanwhile and finishes it as it is now, keeping how it ended', async () => {
+  it('closes as handled, still without a read, a chat its workflow marked handled before it was queued', async () => {
+    const { w, taskId, offerId } = await offeredToAnn(noAcw);
+    await markHandled(taskId, w.deps);
+    await acceptOffer('ann', offerId, w.deps);
+    const calls = countingIo(w);
+    const task = await finishTask('ann', taskId, w.deps);
+    assert.equal(calls.get('tasks.read') ?? 0, 0);
+    assert.equal(task.state, 'closed');
+    assert.equal(task.outcome, 'handled');
+  });
+
+  it('reads a chat closed by a finish that died before freeing the agent, and frees them', async () => {
     const { w, taskId, offerId } = await offeredToAnn(noAcw);
     await acceptOffer('ann', offerId, w.deps);
-    const stored = (await w.tasks.read(taskId))!;
-    await w.tasks.replace({ ...stored.value, outcome: 'disconnected' }, stored.etag);
+    w.world.writes = 0;
+    w.world.crashAfterWrite = 1; // the task is closed, then the call dies
+    await assert.rejects(finishTask('ann', taskId, w.deps), CrashError);
+    await w.world.restart();
     const calls = countingIo(w);
     const task = await finishTask('ann', taskId, w.deps);
     assert.equal(calls.get('tasks.finishConnected'), 1, 'tried first, refused on its condition');
     assert.equal(calls.get('tasks.read'), 1);
     assert.equal(task.state, 'closed');
-    assert.equal(task.outcome, 'disconnected');
+    assert.deepEqual((await w.agents.read('ann'))!.value.tasks, []);
+    assert.equal(w.sessions.records.get(taskId)?.outcome, 'handled');
   });
 
-  it('reads the task for a chat whose entry does not say its offer and ACW (held before they were kept)', async () => {
+  it('reads the task for a chat whose entry does not say its offer and ACW (accepted before they were kept)', async () => {
     const { w, taskId, offerId } = await offeredToAnn(noAcw);
     await acceptOffer('ann', offerId, w.deps);
     const ann = (await w.agents.read('ann'))!;

@@ -127,7 +127,8 @@ describe('CosmosTaskStore', () => {
       const first = { ...offer(id, 1, 'ann', at), afterCallWork: { ...makeService('s').afterCallWork, durationSeconds: acwSeconds } };
       await store.offerQueued(queueEntry(stored, new Date(at)), first);
       const connected = await store.acceptOpenOffer(id, first.offerId, 'ann', '2026-11-21T10:00:05.000Z');
-      const coded = await store.replace({ ...connected.value, codes: ['refund'] }, connected.etag);
+      // Coded during the chat; the one without ACW was also marked handled by its workflow.
+      const coded = await store.replace({ ...connected.value, codes: ['refund'], outcome: acwSeconds === 0 ? 'handled' : null }, connected.etag);
       const finishedAt = new Date('2026-11-21T10:07:00.000Z');
       assert.equal(finishable(coded.value, first.offerId, 'bob', acwSeconds), false);
       await assert.rejects(store.finishConnected(id, first.offerId, 'bob', finishedAt, acwSeconds), PreconditionFailedError, "not Bob's chat");
