@@ -184,7 +184,8 @@ export function closed(task: Task, at: string): Task {
 
 /** Where offer `offerId` sits in its task's offers: offers are only ever appended, and their ids count them. */
 export function offerIndex(offerId: string): number {
-  const n = Number(offerId.slice(offerId.lastIndexOf('.offer-') + '.offer-'.length));
+  const at = offerId.lastIndexOf('.offer-');
+  const n = at > 0 ? Number(offerId.slice(at + '.offer-'.length)) : Number.NaN;
   if (!Number.isInteger(n) || n < 1) throw new DomainError('OFFER.NOT_FOUND', `"${offerId}" is not an offer id`, { offerId });
   return n - 1;
 }
