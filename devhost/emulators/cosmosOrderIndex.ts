@@ -22,8 +22,8 @@ interface CompiledQuery {
   ast: Record<string, unknown>;
   exec(docs: Doc[], options: Record<string, unknown>): { result: unknown[]; continuation: unknown };
 }
-/** The parts of the server's Documents class (lib/account/documents) this module relies on. */
-interface DocumentsInternals {
+/** The parts of the server's Documents class (lib/account/documents) devhost relies on (here and in cosmosPatchCondition.ts). */
+export interface DocumentsInternals {
   _data: Map<string, { read(): Doc }>;
   _parent: { read(): { indexingPolicy?: { compositeIndexes?: unknown[] } } | null };
   _set(data: Doc): Doc;

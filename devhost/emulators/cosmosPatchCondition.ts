@@ -8,10 +8,7 @@ import type Collection from '@vercel/cosmosdb-server/lib/account/collection';
 import * as patches from '@vercel/cosmosdb-server/lib/handler/_patch-operations';
 import type { PatchOperationInput } from '@vercel/cosmosdb-server/lib/types';
 import { parsePartitionKey } from '@vercel/cosmosdb-server/lib/utils/get-partition-from-header';
-
-interface DocumentsInternals {
-  _getQuery(sql: string): { exec(docs: unknown[], options: Record<string, unknown>): { result: unknown[] } };
-}
+import type { DocumentsInternals } from './cosmosOrderIndex';
 
 const predicate = /^\s*from\s+c\s+where\s+/i;
 

@@ -40,7 +40,7 @@ export async function finishTask(agentId: string, taskId: string, deps: Distribu
   const acceptedOfferId = accepted?.offerId ?? '';
   if (task.state === 'closed') {
     // Closed by this call, or by an earlier one that crashed before freeing the agent: free it.
-    if (accepted?.afterCallWork.durationSeconds === 0) await afterClosed(task, changed, at, deps, (current) => offerToTask(current, acceptedOfferId, taskId, task.serviceId, at) ?? current, agent);
+    if (accepted?.afterCallWork.durationSeconds === 0) await afterClosed(task, changed, at, deps, { before: (current) => offerToTask(current, acceptedOfferId, taskId, task.serviceId, at) ?? current, known: agent });
     return task;
   }
   if (task.state !== 'wrap-up' || !task.acw) return task;
@@ -164,8 +164,17 @@ async function closeTask(taskId: string, acwVersion: number | undefined, deps: D
   return task;
 }
 
-/** A closed task's consequences, each safe to repeat: the agent's slot freed, the session recorded, a round asked for. `known`: the agent as just read. */
-async function afterClosed(task: Task, changed: boolean, now: string, deps: DistributionDeps, before: (agent: Agent) => Agent = (agent) => agent, known?: Versioned<Agent>): Promise<void> {
+/**
+ * A closed task's consequences, each safe to repeat: the agent's slot freed, the session recorded, a
+ * round asked for. `before`: a repair of the agent to make first; `known`: the agent as just read.
+ */
+async function afterClosed(
+  task: Task,
+  changed: boolean,
+  now: string,
+  deps: DistributionDeps,
+  { before = (agent: Agent): Agent => agent, known }: { before?: (agent: Agent) => Agent; known?: Versioned<Agent> | undefined } = {},
+): Promise<void> {
   if (task.assignedAgentId) {
     await updateAgent(
       deps,

@@ -1,19 +1,12 @@
 // What becomes of an offer: the agent accepts or declines it, or it rings out (RONA).
 import type { Agent, AgentOffer } from '../domain/agent';
 import { DomainError } from '../domain/errors';
-import { accepted, openOffer, settleOffer, transition, type Task } from '../domain/task';
+import { accepted, openOffer, settleOffer, taskIdOfOffer, transition, type Task } from '../domain/task';
 import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
 import { requeue } from './requeue';
 import { update } from './optimistic';
 import { tellWithdrawn } from './settledOffers';
 import { PreconditionFailedError, type DistributionDeps, type Versioned } from './ports';
-
-/** Offer ids are `<taskId>.offer-<n>`. */
-export function taskIdOfOffer(offerId: string): string {
-  const at = offerId.lastIndexOf('.offer-');
-  if (at <= 0) throw new DomainError('OFFER.NOT_FOUND', `"${offerId}" is not an offer id`, { offerId });
-  return offerId.slice(0, at);
-}
 
 function findOffer(task: Task, offerId: string, agentId?: string) {
   const offer = task.offers.find((o) => o.offerId === offerId);

@@ -171,10 +171,15 @@ export function finishable(task: Task, offerId: string, agentId: string, acwSeco
  */
 export function finished(task: Task, at: Date, acwSeconds: number): Task {
   const wrapUp = transition(task, 'wrap-up', {
-    acw: { endsAt: new Date(at.getTime() + acwSeconds * 1000).toISOString(), extensions: 0 },
+    acw: acwFrom(at, acwSeconds),
     timings: { ...task.timings, wrapUpAt: at.toISOString() },
   });
   return acwSeconds === 0 ? closed(wrapUp, at.toISOString()) : wrapUp;
+}
+
+/** After Call Work of `seconds` begun at `at`, not extended yet. */
+export function acwFrom(at: Date, seconds: number): NonNullable<Task['acw']> {
+  return { endsAt: new Date(at.getTime() + seconds * 1000).toISOString(), extensions: 0 };
 }
 
 /** The task closed at `at`: handled, unless it already says how it ended. */
@@ -182,12 +187,23 @@ export function closed(task: Task, at: string): Task {
   return transition(task, 'closed', { outcome: task.outcome ?? 'handled', timings: { ...task.timings, endedAt: at } });
 }
 
-/** Where offer `offerId` sits in its task's offers: offers are only ever appended, and their ids count them. */
-export function offerIndex(offerId: string): number {
+/**
+ * An offer id's task and place in the task's offers: ids are `<taskId>.offer-<n>` (nextOfferId),
+ * offers are only ever appended, so offer n sits at n - 1. Anything else is OFFER.NOT_FOUND.
+ */
+export function parseOfferId(offerId: string): { taskId: string; index: number } {
   const at = offerId.lastIndexOf('.offer-');
   const n = at > 0 ? Number(offerId.slice(at + '.offer-'.length)) : Number.NaN;
   if (!Number.isInteger(n) || n < 1) throw new DomainError('OFFER.NOT_FOUND', `"${offerId}" is not an offer id`, { offerId });
-  return n - 1;
+  return { taskId: offerId.slice(0, at), index: n - 1 };
+}
+
+export function taskIdOfOffer(offerId: string): string {
+  return parseOfferId(offerId).taskId;
+}
+
+export function offerIndex(offerId: string): number {
+  return parseOfferId(offerId).index;
 }
 
 export function settleOffer(task: Task, offerId: string, outcome: Exclude<OfferOutcome, 'open'>, at: string): readonly Offer[] {

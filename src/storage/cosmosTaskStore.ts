@@ -3,7 +3,7 @@
 // their finish of a chat (conditional on what the domain requires of the task), each as one patch,
 // so that none needs a read.
 import type { PatchOperation } from '@azure/cosmos';
-import { offerIndex, type Offer, type Task } from '../domain/task';
+import { acwFrom, offerIndex, type Offer, type Task } from '../domain/task';
 import { PreconditionFailedError, type QueueEntry, type TaskStore, type Versioned } from '../distribution/ports';
 import { CosmosDocumentStore } from './cosmosDocumentStore';
 import { cosmosStatus } from './cosmosStatus';
@@ -56,10 +56,9 @@ export class CosmosTaskStore extends CosmosDocumentStore<Task> implements TaskSt
       `${offer}.afterCallWork.durationSeconds = ${acwSeconds}`,
     ]);
     const when = at.toISOString();
-    const acw = { endsAt: new Date(at.getTime() + acwSeconds * 1000).toISOString(), extensions: 0 };
     const operations: PatchOperation[] = [
       { op: 'set', path: '/state', value: acwSeconds === 0 ? 'closed' : 'wrap-up' },
-      { op: 'set', path: '/acw', value: acw },
+      { op: 'set', path: '/acw', value: acwFrom(at, acwSeconds) },
       { op: 'set', path: '/timings/wrapUpAt', value: when },
       ...(acwSeconds === 0
         ? [

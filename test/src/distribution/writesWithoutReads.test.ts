@@ -50,8 +50,8 @@ describe('accepting an offer without reading the task', () => {
   });
 
   it('still needs no read when something else about the task changed since the offer (its priority)', async () => {
-    const { w, offerId } = await offeredToAnn();
-    const raised = await changePriority(offerId.split('.offer-')[0]!, 7, w.deps);
+    const { w, taskId, offerId } = await offeredToAnn();
+    const raised = await changePriority(taskId, 7, w.deps);
     assert.equal(raised.state, 'offered');
     const calls = countingIo(w);
     const task = await acceptOffer('ann', offerId, w.deps);
