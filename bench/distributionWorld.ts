@@ -69,6 +69,7 @@ export function countTasks(store: TaskStore, meter: Meter): TaskStore {
     offerQueued: (entry, offer) => counted(meter, 'writes', () => store.offerQueued(entry, offer)),
     acceptOpenOffer: (taskId, offerId, agentId, at) => counted(meter, 'writes', () => store.acceptOpenOffer(taskId, offerId, agentId, at)),
     finishConnected: (taskId, offerId, agentId, at, acwSeconds) => counted(meter, 'writes', () => store.finishConnected(taskId, offerId, agentId, at, acwSeconds)),
+    openIn: (serviceId, limit) => counted(meter, 'queries', () => store.openIn(serviceId, limit)),
   };
 }
 
@@ -96,6 +97,7 @@ export function countDirectory(directory: AgentDirectory, meter: Meter): AgentDi
     },
     staffedCapacity: (s) => counted(meter, 'queries', () => directory.staffedCapacity(s)),
     onDutyCount: (s) => counted(meter, 'queries', () => directory.onDutyCount(s)),
+    members: (s, limit) => counted(meter, 'queries', () => directory.members(s, limit)),
   };
 }
 

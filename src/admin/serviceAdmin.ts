@@ -1,4 +1,4 @@
-// Admin use cases for services: create, read, list, replace under an ETag, delete when no task waits.
+// Admin use cases for services: create, read, list, replace under an ETag, delete once nothing refers to it.
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import type { Service } from '../domain/service';
@@ -6,7 +6,7 @@ import { AlreadyExistsError, type DistributionDeps, type Page, type Versioned } 
 import type { WorkflowStore } from '../workflow/ports';
 import type { EtagCondition } from './etagCondition';
 
-export type ServiceAdminDeps = Pick<DistributionDeps, 'services' | 'queue' | 'signal' | 'clock'> & { readonly workflows: Pick<WorkflowStore, 'readHead'> };
+export type ServiceAdminDeps = Pick<DistributionDeps, 'services' | 'queue' | 'tasks' | 'directory' | 'signal' | 'clock'> & { readonly workflows: Pick<WorkflowStore, 'readHead' | 'transferringTo'> };
 
 /** What an admin owns on a service; the server owns the id (once created) and the timestamps. */
 export type ServiceSettings = Omit<Service, 'id' | 'createdAt' | 'updatedAt'>;
@@ -64,13 +64,41 @@ export async function replaceService(deps: ServiceAdminDeps, id: string, setting
   return written;
 }
 
-/** Deletes the service unless tasks wait in its queue; `condition` (If-Match) is optional here. */
+/** How many ids a refused delete names; the answer says when there are more. */
+const namedAtMost = 10;
+
+function named(ids: readonly string[]): string {
+  return ids.length > namedAtMost ? `${ids.slice(0, namedAtMost).join(', ')} and more` : ids.join(', ');
+}
+
+/**
+ * Refuses to delete a service that something still refers to: its tasks that are not over (waiting,
+ * in its workflow, offered, in a chat or in After Call Work), its member agents, and workflows that
+ * transfer to it. Deleting it under them would leave a task re-queued into a service that no longer
+ * exists, agents whose membership names nothing (and joins whatever takes the id next), and a
+ * Transfer that fails when a chat reaches it.
+ */
+async function assertUnused(deps: ServiceAdminDeps, id: string): Promise<void> {
+  const waiting = await deps.queue.length(id);
+  const [tasks, agents, workflows] = await Promise.all([deps.tasks.openIn(id, namedAtMost + 1), deps.directory.members(id, namedAtMost + 1), deps.workflows.transferringTo(id)]);
+  if (waiting > 0 || tasks.length > 0) {
+    const what = waiting > 0 ? `${waiting} tasks waiting` : `tasks that are not over (${named(tasks)})`;
+    throw new DomainError('SERVICE.HAS_TASKS', `service ${id} has ${what}: cancel, transfer or finish them first`, { serviceId: id, waiting, taskIds: tasks.slice(0, namedAtMost) });
+  }
+  if (agents.length > 0) {
+    throw new DomainError('SERVICE.IN_USE', `service ${id} has member agents (${named(agents)}): remove their memberships first`, { serviceId: id, agentIds: agents.slice(0, namedAtMost) });
+  }
+  if (workflows.length > 0) {
+    throw new DomainError('SERVICE.IN_USE', `workflow${workflows.length > 1 ? 's' : ''} ${named(workflows)} transfer${workflows.length > 1 ? '' : 's'} to service ${id}: change them first`, { serviceId: id, workflowIds: workflows.slice(0, namedAtMost) });
+  }
+}
+
+/** Deletes the service once nothing refers to it (assertUnused); `condition` (If-Match) is optional here. */
 export async function deleteService(deps: ServiceAdminDeps, id: string, condition?: EtagCondition): Promise<void> {
   const current = await deps.services.read(id);
   if (!current) throw notFound(id);
   if (condition && !condition.matches(current.etag)) throw stale(id, condition);
-  const waiting = await deps.queue.length(id);
-  if (waiting > 0) throw new DomainError('SERVICE.HAS_TASKS', `service ${id} has ${waiting} tasks waiting: cancel or transfer them first`, { serviceId: id, waiting });
+  await assertUnused(deps, id);
   // Without If-Match the caller accepts any version, so a settings change in between does not matter.
   if (!(await deps.services.delete(id, condition ? current.etag : undefined))) throw notFound(id);
 }

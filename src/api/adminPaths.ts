@@ -105,7 +105,7 @@ registerAdminResource({
   updateBody: ServiceUpdateBody,
   answer: ServiceSchema,
   page: ServicePageSchema,
-  deleteConflict: 'Tasks wait in the service\'s queue (SERVICE.HAS_TASKS).',
+  deleteConflict: "The service still has tasks that are not over (SERVICE.HAS_TASKS), member agents, or workflows that transfer to it (SERVICE.IN_USE); the message names them.",
 });
 
 registerAdminResource({

@@ -56,6 +56,7 @@ const statusByCode: Readonly<Record<DomainErrorCode, number>> = {
   'SERVICE.NOT_FOUND': 404,
   'SERVICE.IM_DISABLED': 409,
   'SERVICE.HAS_TASKS': 409,
+  'SERVICE.IN_USE': 409,
   'AGENT.NOT_FOUND': 404,
   'AGENT.NOT_MEMBER': 409,
   'AGENT.HAS_TASKS': 409,

@@ -72,6 +72,8 @@ export interface TaskStore extends DocumentStore<Task> {
    * PreconditionFailedError when the task is not finishable so, or is gone.
    */
   finishConnected(taskId: string, offerId: string, agentId: string, at: Date, acwSeconds: number): Promise<Versioned<Task>>;
+  /** Up to `limit` ids of the service's tasks that are not over (in a state other than the domain's `terminalStates`). */
+  openIn(serviceId: string, limit: number): Promise<readonly string[]>;
 }
 
 /** The waiting queue, one partition per service: every read here is single-partition. */
@@ -94,6 +96,8 @@ export interface AgentDirectory {
   staffedCapacity(serviceId: string): Promise<number>;
   /** How many of the service's agents are on duty and signed in (not offline). */
   onDutyCount(serviceId: string): Promise<number>;
+  /** Up to `limit` ids of the service's member agents, whatever their presence and profile. */
+  members(serviceId: string, limit: number): Promise<readonly string[]>;
 }
 
 export interface DistributionSignal {

@@ -3,6 +3,7 @@ export type DomainErrorCode =
   | 'SERVICE.NOT_FOUND'
   | 'SERVICE.IM_DISABLED'
   | 'SERVICE.HAS_TASKS'
+  | 'SERVICE.IN_USE'
   | 'AGENT.NOT_FOUND'
   | 'AGENT.NOT_MEMBER'
   | 'AGENT.HAS_TASKS'

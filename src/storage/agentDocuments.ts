@@ -65,4 +65,11 @@ export class CosmosAgentDirectory implements AgentDirectory {
       .fetchAll();
     return resources[0] ?? 0;
   }
+
+  async members(serviceId: string, limit: number): Promise<readonly string[]> {
+    const { resources } = await this.#container.items
+      .query<string>({ query: 'SELECT TOP @limit VALUE a.id FROM a WHERE ARRAY_CONTAINS(a.memberServiceIds, @serviceId)', parameters: [{ name: '@serviceId', value: serviceId }, { name: '@limit', value: limit }] })
+      .fetchAll();
+    return resources;
+  }
 }

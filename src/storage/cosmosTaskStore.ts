@@ -3,7 +3,7 @@
 // their finish of a chat (conditional on what the domain requires of the task), each as one patch,
 // so that none needs a read.
 import type { PatchOperation } from '@azure/cosmos';
-import { acwFrom, offerIndex, type Offer, type Task } from '../domain/task';
+import { acwFrom, offerIndex, terminalStates, type Offer, type Task } from '../domain/task';
 import { PreconditionFailedError, type QueueEntry, type TaskStore, type Versioned } from '../distribution/ports';
 import { CosmosDocumentStore } from './cosmosDocumentStore';
 import { cosmosStatus } from './cosmosStatus';
@@ -68,6 +68,20 @@ export class CosmosTaskStore extends CosmosDocumentStore<Task> implements TaskSt
         : []),
     ];
     return this.#patchIf(taskId, { condition }, operations, `it is not the chat agent ${agentId} accepted with ${offerId}`);
+  }
+
+  async openIn(serviceId: string, limit: number): Promise<readonly string[]> {
+    const { resources } = await this.container.items
+      .query<string>({
+        query: 'SELECT TOP @limit VALUE c.id FROM c WHERE c.serviceId = @serviceId AND NOT ARRAY_CONTAINS(@over, c.state)',
+        parameters: [
+          { name: '@serviceId', value: serviceId },
+          { name: '@over', value: [...terminalStates] },
+          { name: '@limit', value: limit },
+        ],
+      })
+      .fetchAll();
+    return resources;
   }
 
   /** A patch on a condition: the task's ETag, or a filter predicate. PreconditionFailedError (saying `refused`) when it does not hold or the task is gone. */

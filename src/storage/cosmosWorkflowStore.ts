@@ -3,7 +3,7 @@
 // is written first and the head moved to it second, conditional on the head the editor read, so a
 // reader following the head never meets a version that is not fully written.
 import type { Container } from '@azure/cosmos';
-import type { WorkflowVersion } from '../domain/workflow/model';
+import { referencesOf, type WorkflowVersion } from '../domain/workflow/model';
 import { AlreadyExistsError, PreconditionFailedError, type Page, type Versioned } from '../distribution/ports';
 import { workflowVersionId, type WorkflowHead, type WorkflowStore } from '../workflow/ports';
 import { stripSystemProperties } from './cosmosDocumentStore';
@@ -65,7 +65,7 @@ export class CosmosWorkflowStore implements WorkflowStore {
       kind: 'head',
       name: version.name,
       currentVersion: version.version,
-      calendarIds: [...new Set(version.nodes.flatMap((n) => (n.settings.type === 'CheckOpeningHours' ? [n.settings.calendarId] : [])))],
+      ...referencesOf(version),
       createdAt: version.createdAt,
       updatedAt: version.createdAt,
     };
@@ -127,9 +127,18 @@ export class CosmosWorkflowStore implements WorkflowStore {
     };
   }
 
-  async usingCalendar(calendarId: string): Promise<readonly string[]> {
+  usingCalendar(calendarId: string): Promise<readonly string[]> {
+    return this.#headsNaming('calendarIds', calendarId);
+  }
+
+  transferringTo(serviceId: string): Promise<readonly string[]> {
+    return this.#headsNaming('transferServiceIds', serviceId);
+  }
+
+  /** Ids of the heads whose list `field` holds `id`. */
+  async #headsNaming(field: 'calendarIds' | 'transferServiceIds', id: string): Promise<readonly string[]> {
     const { resources } = await this.#container.items
-      .query<string>({ query: "SELECT VALUE c.id FROM c WHERE c.kind = 'head' AND ARRAY_CONTAINS(c.calendarIds, @calendarId)", parameters: [{ name: '@calendarId', value: calendarId }] })
+      .query<string>({ query: `SELECT VALUE c.id FROM c WHERE c.kind = 'head' AND ARRAY_CONTAINS(c.${field}, @id)`, parameters: [{ name: '@id', value: id }] })
       .fetchAll();
     return resources;
   }

@@ -10,6 +10,8 @@ export interface WorkflowHead {
   readonly currentVersion: number;
   /** Calendars the current version names, so deleting one in use can be refused. */
   readonly calendarIds: readonly string[];
+  /** Services the current version transfers to, so deleting one in use can be refused. */
+  readonly transferServiceIds: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -35,6 +37,8 @@ export interface WorkflowStore {
   listHeads(pageSize: number, continuationToken?: string): Promise<Page<WorkflowHead>>;
   /** Ids of workflows whose current version uses the calendar. */
   usingCalendar(calendarId: string): Promise<readonly string[]>;
+  /** Ids of workflows whose current version transfers to the service. */
+  transferringTo(serviceId: string): Promise<readonly string[]>;
 }
 
 /** Calendars (opening hours) by id, with ETags for admin updates. */

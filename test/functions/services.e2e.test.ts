@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { adminApi, errorCode, issuePaths, type Api } from '../support/adminApi';
+import { eventually } from '../support/apiClient';
 import type { DevhostProcess } from '../support/devhost';
 import { startSwitchboard } from '../support/switchboard';
 
@@ -225,6 +226,60 @@ describe('admin API: /api/services', () => {
     assert.equal((await api('DELETE', '/api/services/busy', { headers: { 'if-match': read.headers.get('etag') ?? '' } })).status, 204);
     assert.equal((await api('GET', '/api/services/busy')).status, 404);
     assert.equal((await api('DELETE', '/api/services/busy')).status, 404);
+  });
+
+  it('refuses to delete a service its offered task, its member agents or a workflow transferring to it still refer to, naming them, writing nothing', async () => {
+    assert.equal((await api('POST', '/api/services', { body: { id: 'referred', ...support } })).status, 201);
+    const agent = await api('POST', '/api/agents', { body: { id: 'referred-agent', displayName: 'Rita', email: 'rita@contoso.example', memberships: [{ serviceId: 'referred' }] } });
+    assert.equal(agent.status, 201, JSON.stringify(agent.body));
+    assert.equal((await api('PUT', '/api/agents/referred-agent/presence', { body: { presence: 'available' } })).status, 200);
+    const task = await api<{ id: string }>('POST', '/api/services/referred/tasks', { body: {} });
+    assert.equal(task.status, 201, JSON.stringify(task.body));
+    const desk = await eventually(
+      async () => (await api<{ offers: { offerId: string }[] }>('GET', '/api/agents/referred-agent/state')).body,
+      (state) => state.offers.length === 1,
+      10_000,
+      'the task offered to the member',
+    );
+    const offerId = desk.offers[0]?.offerId ?? '';
+
+    const whileOffered = await api<{ error: { message: string } }>('DELETE', '/api/services/referred');
+    assert.equal(whileOffered.status, 409);
+    assert.equal(errorCode(whileOffered), 'SERVICE.HAS_TASKS');
+    assert.match(whileOffered.body.error.message, new RegExp(task.body.id));
+    assert.equal((await api('POST', `/api/agents/referred-agent/offers/${offerId}/accept`, { body: {} })).status, 200);
+    assert.equal((await api('POST', `/api/agents/referred-agent/tasks/${task.body.id}/finish`, { body: {} })).status, 200);
+    assert.equal((await api('POST', `/api/agents/referred-agent/tasks/${task.body.id}/acw/end`, { body: {} })).status, 200);
+
+    const withMember = await api<{ error: { message: string } }>('DELETE', '/api/services/referred');
+    assert.equal(withMember.status, 409, JSON.stringify(withMember.body));
+    assert.equal(errorCode(withMember), 'SERVICE.IN_USE');
+    assert.match(withMember.body.error.message, /member agents \(referred-agent\)/);
+    const rita = await api<Record<string, unknown>>('GET', '/api/agents/referred-agent');
+    assert.equal(rita.status, 200);
+    assert.equal((await api('PUT', '/api/agents/referred-agent', { body: { displayName: 'Rita', email: 'rita@contoso.example', memberships: [] }, headers: { 'if-match': rita.headers.get('etag') ?? '' } })).status, 200);
+
+    const transferring = {
+      name: 'Hand over',
+      modality: 'IM',
+      start: 'greet',
+      nodes: [
+        { id: 'greet', settings: { type: 'Message', text: 'One moment', visibility: 'ALL', messageType: 'text' }, exits: { next: 'over' } },
+        { id: 'over', settings: { type: 'Transfer', serviceId: 'referred' }, exits: {} },
+      ],
+    };
+    const workflow = await api('POST', '/api/workflows', { body: { id: 'hand-over', ...transferring } });
+    assert.equal(workflow.status, 201, JSON.stringify(workflow.body));
+    const withWorkflow = await api<{ error: { message: string } }>('DELETE', '/api/services/referred');
+    assert.equal(withWorkflow.status, 409);
+    assert.equal(errorCode(withWorkflow), 'SERVICE.IN_USE');
+    assert.match(withWorkflow.body.error.message, /workflow hand-over transfers to service referred/);
+    assert.equal((await api('GET', '/api/services/referred')).status, 200, 'every refused delete left the service');
+
+    const disconnecting = { ...transferring, nodes: [transferring.nodes[0], { id: 'over', settings: { type: 'Disconnect' }, exits: {} }] };
+    assert.equal((await api('PUT', '/api/workflows/hand-over', { body: disconnecting, headers: { 'if-match': workflow.headers.get('etag') ?? '' } })).status, 200);
+    assert.equal((await api('DELETE', '/api/services/referred')).status, 204);
+    assert.equal((await api('GET', '/api/services/referred')).status, 404);
   });
 
   it('serves the OpenAPI document anonymously, listing the service paths and schemas', async () => {

@@ -3,7 +3,7 @@
 // use cases at each I/O), invariant checks on every write, and crash injection after a write.
 import { freeSlots, type Agent } from '../../src/domain/agent';
 import type { Service } from '../../src/domain/service';
-import { acceptable, accepted, finishable, finished, offered, type Offer, type Task } from '../../src/domain/task';
+import { acceptable, accepted, finishable, finished, offered, terminalStates, type Offer, type Task } from '../../src/domain/task';
 import {
   AlreadyExistsError,
   PreconditionFailedError,
@@ -252,6 +252,11 @@ export class MemoryTaskStore extends MemoryStore<Task> implements TaskStore {
   finishConnected(taskId: string, offerId: string, agentId: string, at: Date, acwSeconds: number): Promise<Versioned<Task>> {
     return this.updateWhen(taskId, (task) => finishable(task, offerId, agentId, acwSeconds), (task) => finished(task, at, acwSeconds), 'finishConnected');
   }
+
+  async openIn(serviceId: string, limit: number): Promise<readonly string[]> {
+    await Promise.resolve();
+    return [...this.docs.values()].filter((t) => t.value.serviceId === serviceId && !terminalStates.includes(t.value.state)).slice(0, limit).map((t) => t.value.id);
+  }
 }
 
 interface StoredEntry {
@@ -353,6 +358,10 @@ class MemoryDirectory implements AgentDirectory {
   async staffedCapacity(serviceId: string): Promise<number> {
     await this.#world.io('agents.capacity');
     return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence !== 'offline').reduce((sum, a) => sum + a.value.imCapacity, 0);
+  }
+  async members(serviceId: string, limit: number): Promise<readonly string[]> {
+    await this.#world.io('agents.members');
+    return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId)).slice(0, limit).map((a) => a.value.id);
   }
 }
 

@@ -1,5 +1,5 @@
 // An in-memory WorkflowStore for use-case tests, with the Cosmos adapter's publish semantics.
-import type { WorkflowVersion } from '../../src/domain/workflow/model';
+import { referencesOf, type WorkflowVersion } from '../../src/domain/workflow/model';
 import { AlreadyExistsError, PreconditionFailedError, type Page, type Versioned } from '../../src/distribution/ports';
 import { workflowVersionId, type WorkflowHead, type WorkflowStore } from '../../src/workflow/ports';
 
@@ -37,7 +37,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
         id: version.workflowId,
         name: version.name,
         currentVersion: version.version,
-        calendarIds: version.nodes.flatMap((n) => (n.settings.type === 'CheckOpeningHours' ? [n.settings.calendarId] : [])),
+        ...referencesOf(version),
         createdAt: current?.value.createdAt ?? version.createdAt,
         updatedAt: version.createdAt,
       },
@@ -58,5 +58,10 @@ export class MemoryWorkflowStore implements WorkflowStore {
   async usingCalendar(calendarId: string): Promise<readonly string[]> {
     await Promise.resolve();
     return [...this.heads.values()].filter((h) => h.value.calendarIds.includes(calendarId)).map((h) => h.value.id);
+  }
+
+  async transferringTo(serviceId: string): Promise<readonly string[]> {
+    await Promise.resolve();
+    return [...this.heads.values()].filter((h) => h.value.transferServiceIds.includes(serviceId)).map((h) => h.value.id);
   }
 }

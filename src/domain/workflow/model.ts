@@ -112,3 +112,14 @@ export function exitsOf(settings: NodeSettings): readonly string[] {
 }
 
 export const optionalExits: Readonly<Partial<Record<ActivityType, readonly string[]>>> = { QueueTask: ['connected'] };
+
+/** What a workflow definition names elsewhere: calendars it checks and services it transfers to (each once). */
+export function referencesOf(definition: WorkflowDefinition): { calendarIds: readonly string[]; transferServiceIds: readonly string[] } {
+  const calendarIds = new Set<string>();
+  const transferServiceIds = new Set<string>();
+  for (const { settings } of definition.nodes) {
+    if (settings.type === 'CheckOpeningHours') calendarIds.add(settings.calendarId);
+    if (settings.type === 'Transfer') transferServiceIds.add(settings.serviceId);
+  }
+  return { calendarIds: [...calendarIds], transferServiceIds: [...transferServiceIds] };
+}

@@ -44,6 +44,7 @@ function claimsRecorded(w: ReturnType<typeof createMemoryDistribution>, claims: 
     },
     acceptOpenOffer: (taskId, offerId, agentId, at) => tasks.acceptOpenOffer(taskId, offerId, agentId, at),
     finishConnected: (taskId, offerId, agentId, at, acwSeconds) => tasks.finishConnected(taskId, offerId, agentId, at, acwSeconds),
+    openIn: (serviceId, limit) => tasks.openIn(serviceId, limit),
   };
   return { ...w.deps, tasks: recording };
 }
