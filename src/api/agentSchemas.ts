@@ -23,12 +23,19 @@ const MembershipSchema = z
   })
   .strict();
 
+/** Skills an agent may have: far more than any routing needs, and an agent stays well inside Cosmos DB's item size. */
+const maxSkills = 200;
+
 /** Everything an admin owns on an agent; PUT replaces all of it (omitted fields take their defaults). */
 const agentSettings = {
   displayName: z.string().trim().min(1).max(200).openapi({ example: 'Ada Lovelace' }),
   email: z.email().max(320).openapi({ example: 'ada@contoso.example' }),
   imLicensed: z.boolean().default(true).openapi({ description: 'Licensed for the IM (chat) modality.' }),
-  skills: z.record(SkillName, SkillLevel).default({}).openapi({ description: 'Skill name to level (1..10).', example: { french: 7, billing: 4 } }),
+  skills: z
+    .record(SkillName, SkillLevel)
+    .refine((skills) => Object.keys(skills).length <= maxSkills, `at most ${maxSkills} skills`)
+    .default({})
+    .openapi({ description: `Skill name to level (1..10), at most ${maxSkills}; names as in a service's required skills (letters, digits, spaces, ".", "_" and "-", up to 50 characters, starting with a letter or digit; matched exactly).`, example: { french: 7, billing: 4 }, maxProperties: maxSkills }),
   profiles: z.array(ProfileSchema).max(20).default([]).openapi({ description: "Custom responsibility profiles, besides the built-in 'Duty' and 'Off Duty'." }),
   memberships: z.array(MembershipSchema).max(200).default([]).openapi({ description: 'The services the agent works in, with their responsibility profile.' }),
   imCapacity: z.number().int().min(1).max(20).default(3).openapi({ description: 'Chats the agent can hold at once (chat is non-blocking).' }),

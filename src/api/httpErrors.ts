@@ -30,6 +30,8 @@ export class ValidationError extends Error {
     const issues = error.issues.flatMap((issue) => {
       // An unknown field is named by its own pointer, so a client can tell which one to drop.
       if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: jsonPointer([...issue.path, key]), message: 'unknown field' }));
+      // A bad key of a map (a skill name, a parameter name): say what is wrong with the name itself.
+      if (issue.code === 'invalid_key') return [{ path: jsonPointer(issue.path), message: `invalid name: ${issue.issues.map((i) => i.message).join('; ')}` }];
       return [{ path: jsonPointer(issue.path), message: issue.message }];
     });
     const first = issues[0];

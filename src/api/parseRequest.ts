@@ -1,6 +1,6 @@
 // Parsing requests at the edge: JSON bodies, query strings and route parameters through zod.
 import type { z } from 'zod';
-import { ValidationError } from './httpErrors';
+import { jsonPointer, ValidationError } from './httpErrors';
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const result = schema.safeParse(value);
@@ -20,5 +20,21 @@ export function parseJsonBody<S extends z.ZodType>(schema: S, text: string, empt
   } catch (err) {
     throw new ValidationError(`body is not valid JSON: ${(err as Error).message}`, [{ path: '/', message: 'not valid JSON' }]);
   }
+  const proto = protoKeyIn(json, []);
+  if (proto) throw new ValidationError(`body: ${jsonPointer(proto)} "__proto__" cannot be used as a name`, [{ path: jsonPointer(proto), message: '"__proto__" cannot be used as a name' }]);
   return parseWith(schema, json, 'body');
+}
+
+/**
+ * The path of the first "__proto__" key in parsed JSON. JSON.parse keeps it as a plain property, but
+ * validation would drop it without a word (assigning it sets the prototype), so it is refused instead.
+ */
+function protoKeyIn(value: unknown, path: readonly string[]): readonly string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return [...path, '__proto__'];
+  for (const [key, child] of Object.entries(value)) {
+    const found = protoKeyIn(child, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
 }

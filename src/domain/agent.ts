@@ -97,6 +97,15 @@ export function openNotAvailable(agent: Agent, now: Date): NotAvailableRequest |
 
 export type IneligibleReason = 'not-licensed' | 'not-member' | 'off-duty' | 'not-available' | 'rona' | 'at-capacity' | 'missing-skill' | 'skill-below-minimum';
 
+/**
+ * The agent's level in the skill, or undefined when they do not have it. Only the agent's own
+ * skills count: a skill named like an inherited property ("constructor", "toString") is not
+ * theirs unless they were given it.
+ */
+export function skillLevel(agent: Agent, skill: string): number | undefined {
+  return Object.hasOwn(agent.skills, skill) ? agent.skills[skill] : undefined;
+}
+
 /** Why an agent cannot take a task of `serviceId` now, or undefined when they can. */
 export function ineligibility(agent: Agent, serviceId: string, requiredSkills: readonly { skill: string; minLevel: number }[] = []): IneligibleReason | undefined {
   if (!agent.imLicensed) return 'not-licensed';
@@ -107,7 +116,7 @@ export function ineligibility(agent: Agent, serviceId: string, requiredSkills: r
   if (agent.rona) return 'rona';
   if (freeSlots(agent) === 0) return 'at-capacity';
   // Without the skill at all, or with it below the level the service asks for: the routing log says which.
-  if (requiredSkills.some((r) => agent.skills[r.skill] === undefined)) return 'missing-skill';
-  if (requiredSkills.some((r) => (agent.skills[r.skill] ?? 0) < r.minLevel)) return 'skill-below-minimum';
+  if (requiredSkills.some((r) => skillLevel(agent, r.skill) === undefined)) return 'missing-skill';
+  if (requiredSkills.some((r) => (skillLevel(agent, r.skill) ?? 0) < r.minLevel)) return 'skill-below-minimum';
   return undefined;
 }

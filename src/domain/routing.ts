@@ -1,6 +1,6 @@
 // Choosing the agent for a task under the service's policy, with the reasons recorded as the
 // task's routing log: who was considered, who was excluded and why, and what decided.
-import { ineligibility, membershipOf, type Agent, type IneligibleReason } from './agent';
+import { ineligibility, membershipOf, skillLevel, type Agent, type IneligibleReason } from './agent';
 import type { DistributionPolicy, Service } from './service';
 
 export interface RankedCandidate {
@@ -43,7 +43,7 @@ function keysFor(service: Service): readonly Key[] {
       return [{ name: 'lastOfferAt', value: (a) => a.lastOfferAt ?? '', direction: 'asc' }, id];
     case 'skills':
       return [
-        { name: 'skillScore', value: (a) => service.distribution.requiredSkills.reduce((sum, r) => sum + (a.skills[r.skill] ?? 0), 0), direction: 'desc' },
+        { name: 'skillScore', value: (a) => service.distribution.requiredSkills.reduce((sum, r) => sum + (skillLevel(a, r.skill) ?? 0), 0), direction: 'desc' },
         idle,
         id,
       ];

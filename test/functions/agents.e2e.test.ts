@@ -108,6 +108,9 @@ describe('admin API: /api/agents', () => {
       [{ ...ada, memberships: [{ serviceId: 'support', priority: 101 }] }, '/memberships/0/priority'],
       [{ ...ada, memberships: [{ serviceId: 'support' }, { serviceId: 'no-such-service' }] }, '/memberships/1/serviceId'],
       [{ email: 'x@contoso.example' }, '/displayName'],
+      [{ ...ada, skills: JSON.parse('{"french": 3, "__proto__": 2}') as Record<string, number> }, '/skills/__proto__'],
+      [{ ...ada, skills: { '-french': 3 } }, '/skills/-french'],
+      [{ ...ada, skills: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`skill ${i}`, 1])) }, '/skills'],
     ];
     for (const [body, pointer] of cases) {
       const res = await api('POST', '/api/agents', { body: { id: 'bad', ...body } });
@@ -115,6 +118,8 @@ describe('admin API: /api/agents', () => {
       assert.deepEqual(issuePaths(res), [pointer], JSON.stringify(res.body));
     }
     assert.equal((await api('GET', '/api/agents/bad')).status, 404, 'nothing half-written');
+    const badName = await api<{ error: { issues: { path: string; message: string }[] } }>('POST', '/api/agents', { body: { id: 'bad', ...ada, skills: { '-french': 3 } } });
+    assert.match(badName.body.error.issues[0]?.message ?? '', /^invalid name: use letters, digits/, 'the issue says what is wrong with the name');
     const unknownService = await api('POST', '/api/agents', { body: { ...ada, memberships: [{ serviceId: 'no-such-service' }] } });
     assert.equal(errorCode(unknownService), 'AGENT.UNKNOWN_SERVICE');
   });
