@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
 import { ContentionError } from '../distribution/optimistic';
-import { PreconditionFailedError } from '../distribution/ports';
+import { InvalidPageTokenError, PreconditionFailedError } from '../distribution/ports';
 
 export interface HttpErrorResponse {
   readonly status: number;
@@ -105,6 +105,10 @@ export function toHttpError(err: unknown): HttpErrorResponse | undefined {
     return { status: statusByCode[err.code], jsonBody: { error: { code: err.code, message: err.message, ...issues, details } } };
   }
   if (err instanceof PreconditionError) return { status: err.status, jsonBody: { error: { code: err.status === 412 ? 'CONFLICT.STALE_ETAG' : 'PRECONDITION.REQUIRED', message: err.message } } };
+  if (err instanceof InvalidPageTokenError) {
+    const issue = { path: '/continuationToken', message: 'not a token from a page of this list: pass back the continuationToken of the previous page' };
+    return { status: 400, jsonBody: { error: { code: 'VALIDATION', message: `query: ${issue.path} is ${issue.message}`, issues: [issue] } } };
+  }
   if (err instanceof PreconditionFailedError) return { status: 412, jsonBody: { error: { code: 'CONFLICT.STALE_ETAG', message: 'the resource changed since you read it: read it again' } } };
   if (err instanceof ContentionError) return { status: 503, jsonBody: { error: { code: 'CONTENTION', message: 'too many concurrent changes; retry' } } };
   return undefined;

@@ -13,6 +13,11 @@ export class PreconditionFailedError extends Error {
   override name = 'PreconditionFailedError';
 }
 
+/** A list was asked to continue from a token that is not one of its pages' (edited, made up). */
+export class InvalidPageTokenError extends Error {
+  override name = 'InvalidPageTokenError';
+}
+
 /** A create found the id taken. */
 export class AlreadyExistsError extends Error {
   override name = 'AlreadyExistsError';

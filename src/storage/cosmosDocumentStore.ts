@@ -2,6 +2,7 @@
 // the ports' errors, and system properties kept out of domain values.
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import { AlreadyExistsError, PreconditionFailedError, type DocumentStore, type Page, type Versioned } from '../distribution/ports';
+import { fetchPage } from './cosmosPages';
 import { cosmosStatus } from './cosmosStatus';
 
 type Stored = ItemDefinition & { _etag?: string; _rid?: string; _self?: string; _ts?: number; _attachments?: string };
@@ -87,8 +88,7 @@ export class CosmosDocumentStore<T extends { readonly id: string }> implements D
   }
 
   async list(pageSize: number, continuationToken?: string): Promise<Page<T>> {
-    const iterator = this.#container.items.query<Stored>('SELECT * FROM c ORDER BY c.id', { maxItemCount: pageSize, ...(continuationToken ? { continuationToken } : {}) });
-    const page = await iterator.fetchNext();
-    return { items: page.resources.map((r) => this.versioned(r)), continuationToken: page.continuationToken ?? undefined };
+    const page = await fetchPage<Stored>(this.#container, 'SELECT * FROM c ORDER BY c.id', pageSize, continuationToken);
+    return { items: page.resources.map((r) => this.versioned(r)), continuationToken: page.continuationToken };
   }
 }

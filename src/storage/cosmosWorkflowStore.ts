@@ -7,6 +7,7 @@ import { referencesOf, type WorkflowVersion } from '../domain/workflow/model';
 import { AlreadyExistsError, PreconditionFailedError, type Page, type Versioned } from '../distribution/ports';
 import { workflowVersionId, type WorkflowHead, type WorkflowStore } from '../workflow/ports';
 import { stripSystemProperties } from './cosmosDocumentStore';
+import { fetchPage } from './cosmosPages';
 import { cosmosStatus } from './cosmosStatus';
 
 type Stored<T> = T & { kind: 'head' | 'version'; _etag?: string };
@@ -118,13 +119,8 @@ export class CosmosWorkflowStore implements WorkflowStore {
   }
 
   async listHeads(pageSize: number, continuationToken?: string): Promise<Page<WorkflowHead>> {
-    const page = await this.#container.items
-      .query<Stored<WorkflowHead>>({ query: "SELECT * FROM c WHERE c.kind = 'head' ORDER BY c.id" }, { maxItemCount: pageSize, ...(continuationToken ? { continuationToken } : {}) })
-      .fetchNext();
-    return {
-      items: page.resources.map((document) => ({ value: withoutKind(document), etag: document._etag ?? '' })),
-      continuationToken: page.continuationToken ?? undefined,
-    };
+    const page = await fetchPage<Stored<WorkflowHead>>(this.#container, "SELECT * FROM c WHERE c.kind = 'head' ORDER BY c.id", pageSize, continuationToken);
+    return { items: page.resources.map((document) => ({ value: withoutKind(document), etag: document._etag ?? '' })), continuationToken: page.continuationToken };
   }
 
   usingCalendar(calendarId: string): Promise<readonly string[]> {
