@@ -10,7 +10,7 @@ import { PageQuery } from '../src/api/resourceId';
 import { parseWorkflowBody, workflowAnswer, WorkflowCreateBody, WorkflowUpdateBody } from '../src/api/workflowSchemas';
 import { z } from '../src/api/zod';
 import { switchboard } from '../src/app/switchboard';
-import { handle, param } from './http/handle';
+import { handle, param, queryOf } from './http/handle';
 
 const sb = switchboard();
 const deps = { workflows: sb.workflows.store, calendars: sb.workflows.calendars, services: sb.distribution.services, clock: sb.distribution.clock };
@@ -45,7 +45,7 @@ app.http('listWorkflows', {
   route: 'workflows',
   authLevel: 'function',
   handler: handle(async (request) => {
-    const query = parseWith(PageQuery, Object.fromEntries(request.query), 'query');
+    const query = parseWith(PageQuery, queryOf(request), 'query');
     const page = await listWorkflows(deps, query.pageSize, decodePageToken('workflows', query.continuationToken));
     const continuationToken = encodePageToken('workflows', page.continuationToken);
     const items = page.items.map(({ value: { id, name, currentVersion, createdAt, updatedAt } }) => ({ id, name, currentVersion, createdAt, updatedAt }));

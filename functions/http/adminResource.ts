@@ -9,7 +9,7 @@ import { parseJsonBody, parseWith } from '../../src/api/parseRequest';
 import { PageQuery } from '../../src/api/resourceId';
 import type { EtagCondition } from '../../src/admin/etagCondition';
 import type { Page, Versioned } from '../../src/distribution/ports';
-import { handle, param } from './handle';
+import { handle, param, queryOf } from './handle';
 
 export interface AdminResource<Deps, T, CreateSchema extends z.ZodType<{ id?: string | undefined }>, UpdateSchema extends z.ZodType> {
   /** The collection's path segment, e.g. 'calendars'. */
@@ -48,7 +48,7 @@ export function registerAdminResource<Deps, T extends { readonly id: string }, C
     route: r.collection,
     authLevel: 'function',
     handler: handle(async (request) => {
-      const query = parseWith(PageQuery, Object.fromEntries(request.query), 'query');
+      const query = parseWith(PageQuery, queryOf(request), 'query');
       const page = await r.list(r.deps, query.pageSize, decodePageToken(r.collection, query.continuationToken));
       const continuationToken = encodePageToken(r.collection, page.continuationToken);
       return { jsonBody: { items: page.items.map((i) => i.value), ...(continuationToken ? { continuationToken } : {}) } };

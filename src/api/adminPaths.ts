@@ -30,6 +30,7 @@ export function registerAdminResource(r: AdminResource): void {
   const params = z.object({ id: ResourceId });
   // The Functions host answers this itself, with no JSON body.
   const unauthorized = { description: 'No valid function key (x-functions-key header or code query parameter).' };
+  const badId = problem("An id holding '/', a backslash, '#' or '?' (VALIDATION).");
 
   openApiRegistry.registerPath({
     method: 'post',
@@ -61,7 +62,7 @@ export function registerAdminResource(r: AdminResource): void {
     summary: `Read a ${r.noun}`,
     security,
     request: { params },
-    responses: { 200: { description: `The ${r.noun}.`, headers: z.object({ ETag: etagHeader }), ...json(r.answer) }, 401: unauthorized, 404: problem(`No such ${r.noun}.`) },
+    responses: { 200: { description: `The ${r.noun}.`, headers: z.object({ ETag: etagHeader }), ...json(r.answer) }, 400: badId, 401: unauthorized, 404: problem(`No such ${r.noun}.`) },
   });
   openApiRegistry.registerPath({
     method: 'put',
@@ -73,7 +74,7 @@ export function registerAdminResource(r: AdminResource): void {
     request: { params, headers: z.object({ 'if-match': z.string().openapi({ description: 'The ETag you read.' }) }), body: { required: true, ...json(r.updateBody) } },
     responses: {
       200: { description: `The ${r.noun} as stored now.`, headers: z.object({ ETag: etagHeader }), ...json(r.answer) },
-      400: problem('Bad body or If-Match header; each issue names its field by JSON pointer.'),
+      400: problem("Bad body or If-Match header, or an id holding '/', a backslash, '#' or '?'; each issue names its field by JSON pointer."),
       401: unauthorized,
       404: problem(`No such ${r.noun}.`),
       412: problem(`The ${r.noun} changed since that ETag (CONFLICT.STALE_ETAG): read it again.`),
@@ -89,6 +90,7 @@ export function registerAdminResource(r: AdminResource): void {
     request: { params, headers: z.object({ 'if-match': z.string().optional().openapi({ description: 'Delete only this version.' }) }) },
     responses: {
       204: { description: 'Deleted.' },
+      400: problem("A malformed If-Match header, or an id holding '/', a backslash, '#' or '?'."),
       401: unauthorized,
       404: problem(`No such ${r.noun}.`),
       409: problem(r.deleteConflict),

@@ -38,6 +38,9 @@ describe('admin API: /api/services', () => {
     assert.equal((await api('POST', '/api/services', { key: null, body: { id: 'nokey', ...support } })).status, 401);
     assert.equal((await api('GET', '/api/services', { key: 'wrong-key' })).status, 401);
     assert.equal((await api('GET', '/api/services/nokey')).status, 404, 'the keyless POST wrote nothing');
+    const byQuery = await api('GET', '/api/services?pageSize=5&code=local-function-key', { key: null });
+    assert.equal(byQuery.status, 200, `the key as ?code= on a list: ${JSON.stringify(byQuery.body)}`);
+    assert.equal((await api('GET', '/api/workflows?code=local-function-key', { key: null })).status, 200);
   });
 
   it('creates a service with defaults, answering 201 with Location and ETag, and reads it back', async () => {
@@ -130,6 +133,24 @@ describe('admin API: /api/services', () => {
     assert.equal(errorCode(get), 'SERVICE.NOT_FOUND');
     assert.equal((await api('PUT', '/api/services/nope', { body: support, headers: { 'if-match': '"x"' } })).status, 404);
     assert.equal((await api('DELETE', '/api/services/nope')).status, 404);
+  });
+
+  it("answers 400 naming the id to an id holding '/', a backslash, '#' or '?' on every verb, before it reaches Cosmos DB", async () => {
+    for (const id of ['a%2Fb', 'a%5Cb', 'a%23b', 'a%3Fb']) {
+      for (const [method, path, body, headers] of [
+        ['GET', `/api/services/${id}`, undefined, {}],
+        ['PUT', `/api/services/${id}`, support, { 'if-match': '*' }],
+        ['DELETE', `/api/services/${id}`, undefined, {}],
+        ['GET', `/api/agents/${id}`, undefined, {}],
+        ['GET', `/api/agents/${id}/state`, undefined, {}],
+        ['POST', `/api/services/${id}/tasks`, {}, {}],
+        ['GET', `/api/tasks/${id}`, undefined, {}],
+      ] as const) {
+        const res = await api(method, path, { ...(body ? { body } : {}), headers });
+        assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`);
+        assert.equal(errorCode(res), 'VALIDATION', `${method} ${path}`);
+      }
+    }
   });
 
   it('lists services a page at a time, each once, across pages', async () => {
