@@ -1,6 +1,6 @@
 // Choosing the agent for a task under the service's policy, with the reasons recorded as the
 // task's routing log: who was considered, who was excluded and why, and what decided.
-import { ineligibility, membershipOf, skillLevel, type Agent, type IneligibleReason } from './agent';
+import { ineligibility, load, membershipOf, skillLevel, type Agent, type IneligibleReason } from './agent';
 import type { DistributionPolicy, Service } from './service';
 
 export interface RankedCandidate {
@@ -32,23 +32,30 @@ const rankingShown = 5;
 
 type Key = { readonly name: string; readonly value: (agent: Agent) => string | number | null; readonly direction: 'asc' | 'desc' };
 
+/**
+ * The policy's keys, best first. "Idle" means holding nothing: an agent with chats or offers (IM is
+ * non-blocking, so they may take more) ranks behind every agent with fewer, whatever their idle
+ * time says (it was set when they last had nothing to do, so it is older than a free agent's).
+ */
 function keysFor(service: Service): readonly Key[] {
+  const holding: Key = { name: 'chatsHeld', value: (a) => load(a), direction: 'asc' };
   const idle: Key = { name: 'idleSince', value: (a) => a.idleSince, direction: 'asc' };
   const id: Key = { name: 'agentId', value: (a) => a.id, direction: 'asc' };
   switch (service.distribution.policy) {
     case 'longest-idle':
-      return [idle, id];
+      return [holding, idle, id];
     case 'round-robin':
       // Never offered sorts first (empty string), then the one offered longest ago.
       return [{ name: 'lastOfferAt', value: (a) => a.lastOfferAt ?? '', direction: 'asc' }, id];
     case 'skills':
       return [
         { name: 'skillScore', value: (a) => service.distribution.requiredSkills.reduce((sum, r) => sum + (skillLevel(a, r.skill) ?? 0), 0), direction: 'desc' },
+        holding,
         idle,
         id,
       ];
     case 'priority':
-      return [{ name: 'membershipPriority', value: (a) => membershipOf(a, service.id)?.priority ?? 0, direction: 'desc' }, idle, id];
+      return [{ name: 'membershipPriority', value: (a) => membershipOf(a, service.id)?.priority ?? 0, direction: 'desc' }, holding, idle, id];
   }
 }
 

@@ -494,6 +494,17 @@ describe('task distribution through devhost', () => {
     assert.equal((await offered(first)).offers[0]?.taskId, waiting.id);
     assert.match((await routingOf(waiting.id)).decidedBy, /^idleSince: /);
     assert.deepEqual((await state(second)).offers, []);
+    // An agent ringing or chatting is not idle: with room for two, the first still ranks behind the
+    // free agent, whatever their idle times say.
+    const busyIdle = await service();
+    const roomy = await agent([busyIdle], { imCapacity: 2 });
+    const free = await agent([busyIdle]);
+    const toRoomy = await task(busyIdle);
+    assert.equal((await offered(roomy)).offers[0]?.taskId, toRoomy.id, 'the longest idle first');
+    const toFree = await task(busyIdle);
+    assert.equal((await offered(free)).offers[0]?.taskId, toFree.id, 'then the agent holding nothing');
+    assert.equal((await routingOf(toFree.id)).decidedBy, 'chatsHeld: 0 beats 1');
+    assert.equal((await state(roomy)).offers.length, 1);
 
     // Round robin: never offered first (ties by id), then the one offered longest ago.
     const roundRobin = await service({ distribution: { policy: 'round-robin', ronaTimeoutSeconds: 30 } });

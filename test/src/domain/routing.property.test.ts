@@ -35,18 +35,18 @@ function agentOf(a: { id: string; idleSince: string; lastOfferAt: string | null;
   });
 }
 
-/** The reference: every eligible agent sorted by the policy's keys, ties by id. */
+/** The reference: every eligible agent sorted by the policy's keys (an agent holding fewer chats is idler), ties by id. */
 function fullSort(policy: DistributionPolicy, agents: Agent[]): string[] {
   const key = (a: Agent): (string | number)[] => {
     switch (policy) {
       case 'longest-idle':
-        return [a.idleSince, a.id];
+        return [a.offers.length, a.idleSince, a.id];
       case 'round-robin':
         return [a.lastOfferAt ?? '', a.id];
       case 'skills':
-        return [-(a.skills.billing ?? 0), a.idleSince, a.id];
+        return [-(a.skills.billing ?? 0), a.offers.length, a.idleSince, a.id];
       case 'priority':
-        return [-(a.memberships[0]?.priority ?? 0), a.idleSince, a.id];
+        return [-(a.memberships[0]?.priority ?? 0), a.offers.length, a.idleSince, a.id];
     }
   };
   return agents
