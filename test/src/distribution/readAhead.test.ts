@@ -11,9 +11,10 @@ import { duty, makeAgent, makeService } from '../../support/distributionFixtures
 
 async function sixTasks() {
   const w = createMemoryDistribution();
-  await w.services.create(makeService('s'));
-  await w.agents.create(makeAgent('ann', [duty('s')], { imCapacity: 5, idleSince: '2026-11-21T08:00:00.000Z' }));
-  await w.agents.create(makeAgent('bob', [duty('s')], { imCapacity: 5, idleSince: '2026-11-21T08:05:00.000Z' }));
+  // The priority policy, Ann first: she is offered every task she has room for, then Bob.
+  await w.services.create(makeService('s', { policy: 'priority' }));
+  await w.agents.create(makeAgent('ann', [duty('s', 90)], { imCapacity: 5, idleSince: '2026-11-21T08:00:00.000Z' }));
+  await w.agents.create(makeAgent('bob', [duty('s', 10)], { imCapacity: 5, idleSince: '2026-11-21T08:05:00.000Z' }));
   const ids: string[] = [];
   for (let i = 1; i <= 6; i++) {
     w.clock.advance(1000);
@@ -92,7 +93,7 @@ describe('reading the next batch ahead', () => {
       },
     };
     assert.equal((await distribute('s', deps)).offers, 6);
-    // Two batches of 3 (five to Ann, the longest idle, who has room for five; the sixth to Bob).
+    // Two batches of 3 (five to Ann, first by priority, who has room for five; the sixth to Bob).
     assert.deepEqual([(await w.agents.read('ann'))!.value.offers.length, (await w.agents.read('bob'))!.value.offers.length], [5, 1]);
     const nth = (label: string, n: number): number => {
       const at = calls.flatMap((l, i) => (l === label ? [i] : []))[n - 1];
