@@ -6,11 +6,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { load, profileOf, type Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
+import { recallOffersNoLongerHeld } from '../distribution/offerDecisions';
 import { ContentionError } from '../distribution/optimistic';
 import { AlreadyExistsError, PreconditionFailedError, type DistributionDeps, type Page, type Versioned } from '../distribution/ports';
 import type { EtagCondition } from './etagCondition';
 
-export type AgentAdminDeps = Pick<DistributionDeps, 'agents' | 'services' | 'signal' | 'clock'>;
+/** All of distribution's: an admin change that makes an agent ineligible recalls the offers ringing for them. */
+export type AgentAdminDeps = DistributionDeps;
 
 /** What an admin owns on an agent. */
 export type AgentSettings = Pick<Agent, 'displayName' | 'email' | 'imLicensed' | 'skills' | 'profiles' | 'memberships' | 'imCapacity'>;
@@ -118,6 +120,8 @@ export async function replaceAgent(deps: AgentAdminDeps, id: string, settings: A
       throw err;
     }
     for (const { serviceId, reason } of servicesToRedistribute(current.value, written.value)) await deps.signal.requestDistribution(serviceId, reason);
+    // Offers ringing for a service the agent may no longer take, or beyond a cut capacity, are recalled.
+    if ((await recallOffersNoLongerHeld(written.value, deps)) > 0) return asAdminSees((await deps.agents.read(id)) ?? written);
     return asAdminSees(written);
   }
   throw new ContentionError(`agent ${id} kept changing under ${maxReplaceAttempts} attempts to replace its settings`);

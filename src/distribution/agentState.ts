@@ -1,9 +1,10 @@
 // An agent's presence (with a not-available reason) and duty profile per service. Every change
 // that can make the agent a match asks the services concerned for a distribution round; going
-// busy, away or offline recalls the offers ringing for the agent.
+// busy, away or offline recalls the offers ringing for the agent, and going off duty in a service
+// those of that service.
 import { membershipOf, notAvailableMaxMs, profileOf, type Agent, type Presence } from '../domain/agent';
 import { DomainError } from '../domain/errors';
-import { recallOffer } from './offerDecisions';
+import { recallOffer, recallOffersNoLongerHeld } from './offerDecisions';
 import { update } from './optimistic';
 import type { DistributionDeps } from './ports';
 
@@ -73,6 +74,11 @@ export async function setDutyProfile(agentId: string, serviceId: string, profile
     },
     agentMissing(agentId),
   );
-  if (profileOf(after.value, profile)?.onDuty) await deps.signal.requestDistribution(serviceId, 'agent on duty');
-  return after.value;
+  if (profileOf(after.value, profile)?.onDuty) {
+    await deps.signal.requestDistribution(serviceId, 'agent on duty');
+    return after.value;
+  }
+  // Off duty there now: the offers of that service ringing for them are recalled.
+  if ((await recallOffersNoLongerHeld(after.value, deps)) === 0) return after.value;
+  return (await deps.agents.read(agentId))?.value ?? after.value;
 }

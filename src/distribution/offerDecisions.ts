@@ -1,5 +1,5 @@
 // What becomes of an offer: the agent accepts or declines it, or it rings out (RONA).
-import type { Agent, AgentOffer } from '../domain/agent';
+import { offersNoLongerHeld, type Agent, type AgentOffer } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import { accepted, openOffer, settleOffer, taskIdOfOffer, transition, type Task } from '../domain/task';
 import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
@@ -31,6 +31,12 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
   const agent = await deps.agents.read(agentId);
   const slot = agent?.value.offers.find((o) => o.offerId === offerId);
   const holdsSlot = slot !== undefined || (agent?.value.tasks.some((t) => t.taskId === taskId) ?? false);
+  if (slot && agent && offersNoLongerHeld(agent.value).some((o) => o.offerId === offerId)) {
+    // The change that made the agent ineligible recalls the offer; should that not have happened
+    // yet (or been cut short), it happens now, and the chat is not connected to them.
+    await recallOffer(agentId, offerId, deps);
+    throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} was recalled: agent ${agentId} can no longer take chats of service ${slot.serviceId}`, { offerId, outcome: 'recalled' });
+  }
   const after = (slot && (await acceptWithoutRead(slot, agentId, now, deps))) ?? (await acceptAsRead(taskId, offerId, agentId, holdsSlot, now, deps));
   const acwSeconds = after.value.offers.find((o) => o.offerId === offerId)?.afterCallWork.durationSeconds;
   await updateAgent(deps, agentId, (current) => offerToTask(current, offerId, taskId, after.value.serviceId, now, acwSeconds), agent);
@@ -148,6 +154,17 @@ export async function recallOffer(agentId: string, offerId: string, deps: Distri
     throw err;
   }
   await tellWithdrawn(agentId, offerId, taskIdOfOffer(offerId), 'recalled', deps);
+}
+
+/**
+ * Recalls the offers `agent` (as just written) may no longer hold: an admin took away their licence,
+ * their membership or capacity, or they went off duty in a service, while offers rang. Each goes
+ * back to its place as a recall does (no RONA), so the task goes to the next agent. Returns how many.
+ */
+export async function recallOffersNoLongerHeld(agent: Agent, deps: DistributionDeps): Promise<number> {
+  const recalled = offersNoLongerHeld(agent);
+  for (const offer of recalled) await recallOffer(agent.id, offer.offerId, deps);
+  return recalled.length;
 }
 
 /**

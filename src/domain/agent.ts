@@ -95,6 +95,24 @@ export function openNotAvailable(agent: Agent, now: Date): NotAvailableRequest |
   return request && Date.parse(request.expiresAt) > now.getTime() ? request : null;
 }
 
+/**
+ * The offers the agent may no longer hold: those of services they can no longer take chats of
+ * (licence taken away, membership removed, off duty there), then, while they hold more chats and
+ * offers than their capacity (cut by an admin), the newest of the rest. Presence is not looked at:
+ * going not available recalls every offer anyway.
+ */
+export function offersNoLongerHeld(agent: Agent): readonly AgentOffer[] {
+  const canTake = (serviceId: string): boolean => {
+    const membership = membershipOf(agent, serviceId);
+    return agent.imLicensed && membership !== undefined && profileOf(agent, membership.profile)?.onDuty === true;
+  };
+  const lost = agent.offers.filter((o) => !canTake(o.serviceId));
+  const kept = agent.offers.filter((o) => canTake(o.serviceId));
+  const surplus = Math.max(0, kept.length + agent.tasks.length - agent.imCapacity);
+  const newestFirst = [...kept].sort((a, b) => (a.offeredAt < b.offeredAt ? 1 : a.offeredAt > b.offeredAt ? -1 : 0));
+  return [...lost, ...newestFirst.slice(0, surplus)];
+}
+
 export type IneligibleReason = 'not-licensed' | 'not-member' | 'off-duty' | 'not-available' | 'rona' | 'at-capacity' | 'missing-skill' | 'skill-below-minimum';
 
 /**

@@ -223,6 +223,52 @@ describe('task distribution through devhost', () => {
     assert.equal(again.taskId, second.id, 'back, Ann is offered the next task: a recall is no refusal');
   });
 
+  it('recalls the offers ringing for an agent an admin or the agent makes ineligible (membership, licence, off duty, capacity cut): the task goes to the next agent and a late accept is refused', async () => {
+    /** The agent's settings as an admin replaces them, from what the admin API reads. */
+    const replace = async (agentId: string, change: (settings: Record<string, unknown>) => Record<string, unknown>): Promise<void> => {
+      const read = await api.get<Record<string, unknown>>(`/agents/${agentId}`);
+      const { displayName, email, imLicensed, skills, profiles, memberships, imCapacity } = read.body;
+      const res = await api.put(`/agents/${agentId}`, change({ displayName, email, imLicensed, skills, profiles, memberships, imCapacity }), { 'if-match': read.headers.get('etag') ?? '' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+    const recalledFrom = async (agentId: string, offerId: string, taskId: string): Promise<void> => {
+      assert.deepEqual((await state(agentId)).offers.filter((o) => o.offerId === offerId), [], `${offerId} no longer rings for ${agentId}`);
+      assert.equal((await readTask(taskId)).offers.find((o) => o.offerId === offerId)?.outcome, 'recalled');
+      const late = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offerId}/accept`);
+      assert.deepEqual([late.status, late.body.error.code], [409, 'OFFER.NOT_OPEN'], `a late accept of ${offerId}`);
+      assert.equal((await state(agentId)).rona, null, 'a recall is no RONA');
+    };
+    const cases: [string, (agentId: string, serviceId: string) => Promise<void>][] = [
+      ['membership removed', (agentId) => replace(agentId, (s) => ({ ...s, memberships: [] }))],
+      ['licence taken away', (agentId) => replace(agentId, (s) => ({ ...s, imLicensed: false }))],
+      ['off duty', async (agentId, serviceId) => assert.equal((await api.put(`/agents/${agentId}/services/${serviceId}/profile`, { profile: 'Off Duty' })).status, 200)],
+    ];
+    for (const [what, change] of cases) {
+      const serviceId = await service();
+      const ann = await agent([serviceId]);
+      const waiting = await task(serviceId);
+      const offer = (await offered(ann)).offers[0]!;
+      await change(ann, serviceId);
+      await recalledFrom(ann, offer.offerId, waiting.id);
+      const bob = await agent([serviceId]);
+      assert.equal((await offered(bob)).offers[0]?.taskId, waiting.id, `${what}: the task goes to the next agent`);
+    }
+
+    // Capacity cut below what the agent holds: the newest offer goes back, the older one still rings.
+    const serviceId = await service();
+    const cy = await agent([serviceId], { imCapacity: 2 });
+    const older = await task(serviceId);
+    await offered(cy, 1);
+    const newer = await task(serviceId);
+    const both = (await offered(cy, 2)).offers;
+    await replace(cy, (s) => ({ ...s, imCapacity: 1 }));
+    const newerOffer = both.find((o) => o.taskId === newer.id)!;
+    await recalledFrom(cy, newerOffer.offerId, newer.id);
+    const olderOffer = both.find((o) => o.taskId === older.id)!;
+    assert.deepEqual((await state(cy)).offers.map((o) => o.offerId), [olderOffer.offerId]);
+    assert.equal((await api.post(`/agents/${cy}/offers/${olderOffer.offerId}/accept`)).status, 200, 'the offer within capacity can be accepted');
+  });
+
   it('never offers an agent more chats than their capacity, and serves priority before arrival', async () => {
     const serviceId = await service();
     const low = await task(serviceId, { priority: 1 });
