@@ -1,12 +1,14 @@
-// The agent desk API: presence, duty, offers (accept / decline), finishing chats, ACW, codes and tags.
+// The agent desk API: presence and not-available requests, duty, offers (accept / decline), finishing
+// chats, ACW, codes and tags.
 import { app, type HttpRequest } from '@azure/functions';
-import { CodingBody, ExtendAcwBody, PresenceBody, ProfileBody } from '../src/api/agentDeskSchemas';
+import { CodingBody, ExtendAcwBody, NotAvailableReasonBody, PresenceBody, ProfileBody } from '../src/api/agentDeskSchemas';
 import { parseJsonBody } from '../src/api/parseRequest';
 import { switchboard } from '../src/app/switchboard';
-import { openNotAvailable, type Agent } from '../src/domain/agent';
+import type { Agent } from '../src/domain/agent';
+import { openRequests } from '../src/domain/notAvailable';
 import { DomainError } from '../src/domain/errors';
 import { endAcw, extendAcw, finishTask } from '../src/distribution/afterCallWork';
-import { setDutyProfile, setPresence } from '../src/distribution/agentState';
+import { fillNotAvailableRequest, setDutyProfile, setPresence } from '../src/distribution/agentState';
 import { asKnownAgent } from '../src/distribution/knownAgent';
 import { acceptOffer, declineOffer } from '../src/distribution/offerDecisions';
 import { setCodesAndTags } from '../src/distribution/taskCoding';
@@ -31,8 +33,9 @@ async function readAgent(id: string) {
 
 /** The agent's live state, as the state route and every change to it answer. */
 function liveState(agent: Agent) {
-  const { presence, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } = agent;
-  return { agentId: agent.id, presence, notAvailable: openNotAvailable(agent, deps.clock.now()), rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt };
+  const { presence, notAvailableReasons, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } = agent;
+  const notAvailableRequests = openRequests(agent.notAvailableRequests, deps.clock.now());
+  return { agentId: agent.id, presence, notAvailableRequests, notAvailableReasons, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt };
 }
 
 app.http('agentState', {
@@ -52,6 +55,23 @@ app.http('setPresence', {
     const body = parseJsonBody(PresenceBody, await request.text());
     const agent = await setPresence(agentId(request), { presence: body.presence, ...(body.reason ? { reason: body.reason } : {}), ...(body.until ? { until: new Date(body.until) } : {}) }, deps);
     return { jsonBody: liveState(agent) };
+  }),
+});
+
+app.http('notAvailableRequests', {
+  methods: ['GET'],
+  route: 'agents/{agentId}/not-available-requests',
+  authLevel: 'function',
+  handler: handle(async (request) => ({ jsonBody: openRequests((await readAgent(agentId(request))).notAvailableRequests, deps.clock.now()) })),
+});
+
+app.http('fillNotAvailableRequest', {
+  methods: ['PUT'],
+  route: 'agents/{agentId}/not-available-requests/{requestId}',
+  authLevel: 'function',
+  handler: handle(async (request) => {
+    const { reason } = parseJsonBody(NotAvailableReasonBody, await request.text());
+    return { jsonBody: await fillNotAvailableRequest(agentId(request), param(request, 'requestId'), reason, deps) };
   }),
 });
 

@@ -76,6 +76,9 @@ const services = (localOrigin: string): readonly DemoResource[] => [
   },
 ];
 
+/** The not-available reasons the demo agents may give (an admin assigns them per agent). */
+const reasons = ['Break', 'Lunch', 'Team meeting', 'Coaching', 'Training'];
+
 const agents: readonly DemoResource[] = [
   {
     id: 'ada',
@@ -84,6 +87,7 @@ const agents: readonly DemoResource[] = [
     skills: { french: 8, sales: 6 },
     memberships: [{ serviceId: 'support' }, { serviceId: 'sales' }],
     imCapacity: 3,
+    notAvailableReasons: reasons,
   },
   {
     id: 'grace',
@@ -92,6 +96,7 @@ const agents: readonly DemoResource[] = [
     skills: { french: 4, sales: 9 },
     memberships: [{ serviceId: 'support' }, { serviceId: 'sales', profile: 'Off Duty' }],
     imCapacity: 2,
+    notAvailableReasons: reasons,
   },
   {
     id: 'alan',
@@ -101,6 +106,7 @@ const agents: readonly DemoResource[] = [
     profiles: [{ name: 'Backup', onDuty: true }],
     memberships: [{ serviceId: 'sales', profile: 'Backup', priority: 30 }],
     imCapacity: 4,
+    notAvailableReasons: reasons,
   },
   {
     id: 'katherine',
@@ -108,6 +114,7 @@ const agents: readonly DemoResource[] = [
     email: 'katherine@contoso.example',
     memberships: [{ serviceId: 'support', priority: 80 }],
     imCapacity: 5,
+    notAvailableReasons: reasons,
   },
 ];
 

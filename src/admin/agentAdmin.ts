@@ -15,7 +15,7 @@ import type { EtagCondition } from './etagCondition';
 export type AgentAdminDeps = DistributionDeps;
 
 /** What an admin owns on an agent. */
-export type AgentSettings = Pick<Agent, 'displayName' | 'email' | 'imLicensed' | 'skills' | 'profiles' | 'memberships' | 'imCapacity'>;
+export type AgentSettings = Pick<Agent, 'displayName' | 'email' | 'imLicensed' | 'skills' | 'profiles' | 'memberships' | 'imCapacity' | 'notAvailableReasons'>;
 
 const maxDeleteAttempts = 10;
 /** A replace that keeps losing its write to live-state changes gives up after this many tries. */
@@ -23,8 +23,8 @@ const maxReplaceAttempts = 10;
 
 /** The admin-owned settings of a stored agent. */
 function settingsOf(agent: Agent): AgentSettings {
-  const { displayName, email, imLicensed, skills, profiles, memberships, imCapacity } = agent;
-  return { displayName, email, imLicensed, skills, profiles, memberships, imCapacity };
+  const { displayName, email, imLicensed, skills, profiles, memberships, imCapacity, notAvailableReasons } = agent;
+  return { displayName, email, imLicensed, skills, profiles, memberships, imCapacity, notAvailableReasons };
 }
 
 /** The ETag admins see: a digest of the settings (the same settings, the same ETag). */
@@ -59,7 +59,7 @@ export async function createAgent(deps: AgentAdminDeps, settings: AgentSettings,
   await checkServicesExist(deps, settings, new Set());
   const now = deps.clock.now().toISOString();
   // A new agent is signed out with nothing to do; they start getting tasks once they set themselves available.
-  const agent: Agent = { id, ...settings, presence: 'offline', notAvailable: null, offers: [], tasks: [], rona: null, lastOfferAt: null, idleSince: now, createdAt: now, updatedAt: now };
+  const agent: Agent = { id, ...settings, presence: 'offline', notAvailableRequests: [], offers: [], tasks: [], rona: null, lastOfferAt: null, idleSince: now, createdAt: now, updatedAt: now };
   try {
     return asAdminSees(await deps.agents.create(agent));
   } catch (err) {

@@ -1,5 +1,5 @@
 // The agent desk API's bodies: presence, duty profile, ACW and coding.
-import { notAvailableMaxMs } from '../domain/agent';
+import { notAvailableMaxMs } from '../domain/notAvailable';
 import { openApiRegistry } from './openApiRegistry';
 import { z } from './zod';
 
@@ -8,8 +8,14 @@ export const PresenceBody = openApiRegistry.register(
   z
     .object({
       presence: z.enum(['available', 'busy', 'away', 'offline']),
-      reason: z.string().min(1).max(200).optional().openapi({ description: 'Why the agent is not available; only with busy, away or offline.' }),
-      until: z.iso.datetime().optional().openapi({ description: 'When the not-available request closes; at most a week ahead.' }),
+      reason: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .optional()
+        .openapi({ description: "Why the agent is not available, one of their not-available reasons: fills the request this change opens (or the latest open one); only with busy, away or offline." }),
+      until: z.iso.datetime().optional().openapi({ description: 'When that not-available request closes; at most a week ahead.' }),
     })
     .strict()
     .refine((b) => b.presence !== 'available' || (b.reason === undefined && b.until === undefined), { message: 'reason and until go with busy, away or offline', path: ['reason'] })
@@ -21,6 +27,11 @@ export const PresenceBody = openApiRegistry.register(
       },
       { message: 'must be in the future and at most a week ahead', path: ['until'] },
     ),
+);
+
+export const NotAvailableReasonBody = openApiRegistry.register(
+  'NotAvailableReason',
+  z.object({ reason: z.string().trim().min(1).max(100).openapi({ description: "One of the agent's not-available reasons (matched ignoring case).", example: 'Lunch' }) }).strict(),
 );
 
 export const ProfileBody = openApiRegistry.register('DutyProfileChange', z.object({ profile: z.string().min(1).max(60) }).strict());

@@ -39,11 +39,19 @@ const agentSettings = {
   profiles: z.array(ProfileSchema).max(20).default([]).openapi({ description: "Custom responsibility profiles, besides the built-in 'Duty' and 'Off Duty'." }),
   memberships: z.array(MembershipSchema).max(200).default([]).openapi({ description: 'The services the agent works in, with their responsibility profile.' }),
   imCapacity: z.number().int().min(1).max(20).default(3).openapi({ description: 'Chats the agent can hold at once (chat is non-blocking).' }),
+  notAvailableReasons: z
+    .array(z.string().trim().min(1).max(100))
+    .max(50)
+    .default([])
+    .openapi({
+      description: 'The reasons the agent may give for not being available (fills their not-available requests); names unique, ignoring case.',
+      example: ['Lunch', 'Training', 'Coaching'],
+    }),
 };
 
-type AgentSettingsShape = { profiles: readonly { name: string }[]; memberships: readonly { serviceId: string; profile: string }[] };
+type AgentSettingsShape = { profiles: readonly { name: string }[]; memberships: readonly { serviceId: string; profile: string }[]; notAvailableReasons: readonly string[] };
 
-/** Rules across fields: profile names unique and not built-in; memberships unique and naming a known profile. */
+/** Rules across fields: profile names unique and not built-in; memberships unique and naming a known profile; reasons unique. */
 function checkProfilesAndMemberships(agent: AgentSettingsShape, ctx: z.RefinementCtx): void {
   const builtIn = new Set(builtInProfiles.map((p) => p.name.toLowerCase()));
   const custom = new Set<string>();
@@ -60,6 +68,11 @@ function checkProfilesAndMemberships(agent: AgentSettingsShape, ctx: z.Refinemen
     if (services.has(m.serviceId)) ctx.addIssue({ code: 'custom', path: ['memberships', i, 'serviceId'], message: `the agent is already a member of "${m.serviceId}"` });
     services.add(m.serviceId);
     if (!known.has(m.profile)) ctx.addIssue({ code: 'custom', path: ['memberships', i, 'profile'], message: `unknown profile "${m.profile}": use Duty, Off Duty or a custom profile of this agent` });
+  });
+  const reasons = new Set<string>();
+  agent.notAvailableReasons.forEach((r, i) => {
+    if (reasons.has(r.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['notAvailableReasons', i], message: `reason "${r}" is listed twice` });
+    reasons.add(r.toLowerCase());
   });
 }
 
@@ -86,6 +99,20 @@ export type AgentSettings = z.output<typeof AgentUpdateBody>;
 
 const Timestamp = z.iso.datetime();
 
+export const NotAvailableRequestSchema = openApiRegistry.register(
+  'NotAvailableRequest',
+  z
+    .object({
+      id: z.string(),
+      presence: z.enum(['busy', 'away', 'offline']).openapi({ description: 'The presence the agent went to when it opened.' }),
+      since: Timestamp,
+      expiresAt: Timestamp.openapi({ description: 'When it closes by itself: a week after it opened, or the time the agent gave.' }),
+      reason: z.string().nullable().openapi({ description: "One of the agent's not-available reasons, once filled." }),
+      filledAt: Timestamp.nullable(),
+    })
+    .openapi({ description: 'Opened each time the agent stops being available; filled with one of their reasons, then or later, while open.' }),
+);
+
 export const AgentSchema = openApiRegistry.register(
   'Agent',
   z
@@ -98,8 +125,9 @@ export const AgentSchema = openApiRegistry.register(
       profiles: z.array(z.object({ name: z.string(), onDuty: z.boolean() })),
       memberships: z.array(z.object({ serviceId: z.string(), profile: z.string(), priority: z.number().int() })),
       imCapacity: z.number().int(),
+      notAvailableReasons: z.array(z.string()),
       presence: z.enum(['available', 'busy', 'away', 'offline']),
-      notAvailable: z.object({ reason: z.string(), since: Timestamp, expiresAt: Timestamp }).nullable(),
+      notAvailableRequests: z.array(NotAvailableRequestSchema).openapi({ description: 'Requests for a not-available reason, most recent first; closed ones (a week old, or past the time the agent gave) are dropped as the agent changes.' }),
       offers: z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: Timestamp, expiresAt: Timestamp.optional().openapi({ description: 'When the offer rings out.' }) })),
       tasks: z.array(
         z.object({

@@ -1,5 +1,6 @@
 // The external task API's and the agent desk API's paths in the OpenAPI document.
-import { CodingBody, ExtendAcwBody, PresenceBody, ProfileBody } from './agentDeskSchemas';
+import { CodingBody, ExtendAcwBody, NotAvailableReasonBody, PresenceBody, ProfileBody } from './agentDeskSchemas';
+import { NotAvailableRequestSchema } from './agentSchemas';
 import { ErrorBody, functionKeyAuth, openApiRegistry } from './openApiRegistry';
 import { CancelBody, NewTaskBody, PriorityBody, QueuePositionBody, RoutingLog } from './taskSchemas';
 import { z } from './zod';
@@ -58,7 +59,7 @@ function register(spec: PathSpec): void {
 
 const taskId = { taskId: 'The task id.' };
 const agentId = { agentId: 'The agent id.' };
-const AgentStateAnswer = z.record(z.string(), z.unknown()).openapi('AgentState', { description: 'Presence, not-available request, RONA state, memberships, offers and tasks.' });
+const AgentStateAnswer = z.record(z.string(), z.unknown()).openapi('AgentState', { description: 'Presence, open not-available requests and the reasons to fill them with, RONA state, memberships, offers and tasks.' });
 const offers = z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: z.string(), expiresAt: z.string().optional().openapi({ description: 'When the offer rings out.' }) }));
 
 register({ method: 'post', path: '/api/services/{serviceId}/tasks', summary: 'Queue a task in a service', tag: 'Tasks', params: { serviceId: 'The service id.' }, body: NewTaskBody, bodyOptional: true, idempotencyKey: 'Optional. A retry with the same key (in the same service) answers 200 with the task the first request created, and queues no second one.', answer: TaskAnswer, creates: true, conflicts: 'QUEUE.FULL or SERVICE.IM_DISABLED.', unprocessable: 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used for a request with another priority, parameters or channel; nothing was created.' });
@@ -69,7 +70,26 @@ register({ method: 'patch', path: '/api/tasks/{taskId}', summary: "Change a wait
 register({ method: 'post', path: '/api/tasks/{taskId}/cancel', summary: 'Cancel a waiting task', tag: 'Tasks', params: taskId, body: CancelBody, bodyOptional: true, answer: TaskAnswer, conflicts: 'The task reached an agent or ended otherwise (cancelling a cancelled task again answers 200 and changes nothing).' });
 
 register({ method: 'get', path: '/api/agents/{agentId}/state', summary: "The agent's live state", tag: 'Agent desk', params: agentId, answer: AgentStateAnswer });
-register({ method: 'put', path: '/api/agents/{agentId}/presence', summary: 'Set presence (with a not-available reason, kept at most a week); going busy, away or offline recalls the offers ringing for the agent', tag: 'Agent desk', params: agentId, body: PresenceBody, answer: AgentStateAnswer });
+register({
+  method: 'put',
+  path: '/api/agents/{agentId}/presence',
+  summary: "Set presence; going busy, away or offline recalls the offers ringing for the agent and opens a not-available request (filled with `reason`, one of the agent's not-available reasons, when given; 400 AGENT.UNKNOWN_REASON for another)",
+  tag: 'Agent desk',
+  params: agentId,
+  body: PresenceBody,
+  answer: AgentStateAnswer,
+});
+register({ method: 'get', path: '/api/agents/{agentId}/not-available-requests', summary: "The agent's open not-available requests, most recent first (each closes a week after it opened)", tag: 'Agent desk', params: agentId, answer: z.array(NotAvailableRequestSchema) });
+register({
+  method: 'put',
+  path: '/api/agents/{agentId}/not-available-requests/{requestId}',
+  summary: "Fill a not-available request with one of the agent's not-available reasons (again, to correct it, while it is open); 400 AGENT.UNKNOWN_REASON for another reason, 404 NOT_AVAILABLE.REQUEST_NOT_FOUND",
+  tag: 'Agent desk',
+  params: { ...agentId, requestId: 'The request id.' },
+  body: NotAvailableReasonBody,
+  answer: NotAvailableRequestSchema,
+  conflicts: 'NOT_AVAILABLE.REQUEST_CLOSED: the request closed (a week after it opened, or at the time the agent gave).',
+});
 register({ method: 'put', path: '/api/agents/{agentId}/services/{serviceId}/profile', summary: 'Set the duty profile for a service', tag: 'Agent desk', params: { ...agentId, serviceId: 'The service id.' }, body: ProfileBody, answer: AgentStateAnswer, conflicts: 'AGENT.NOT_MEMBER.' });
 register({ method: 'get', path: '/api/agents/{agentId}/offers', summary: "The agent's open offers", tag: 'Agent desk', params: agentId, answer: offers });
 register({ method: 'get', path: '/api/agents/{agentId}/tasks', summary: "The agent's connected and wrap-up tasks", tag: 'Agent desk', params: agentId, answer: z.array(z.record(z.string(), z.unknown())) });

@@ -1,8 +1,10 @@
-// An agent's presence (with a not-available reason) and duty profile per service. Every change
+// An agent's presence (with their not-available requests) and duty profile per service. Every change
 // that can make the agent a match asks the services concerned for a distribution round; going
 // busy, away or offline recalls the offers ringing for the agent, and going off duty in a service
 // those of that service.
-import { membershipOf, notAvailableMaxMs, profileOf, type Agent, type Presence } from '../domain/agent';
+import { randomUUID } from 'node:crypto';
+import { membershipOf, profileOf, type Agent, type Presence } from '../domain/agent';
+import { afterPresenceChange, assignedReason, fillRequest, type NotAvailableRequest } from '../domain/notAvailable';
 import { DomainError } from '../domain/errors';
 import { recallOffer, recallOffersNoLongerHeld } from './offerDecisions';
 import { update } from './optimistic';
@@ -18,7 +20,7 @@ async function requestForDutyServices(agent: Agent, deps: DistributionDeps, reas
 
 export interface PresenceChange {
   readonly presence: Presence;
-  /** Why the agent is not available (busy, away or offline); kept at most a week. */
+  /** Why the agent is not available (busy, away or offline): one of their assigned reasons. */
   readonly reason?: string;
   /** When the not-available request closes by itself; at most a week from now. */
   readonly until?: Date;
@@ -26,23 +28,19 @@ export interface PresenceChange {
 
 export async function setPresence(agentId: string, change: PresenceChange, deps: DistributionDeps): Promise<Agent> {
   const now = deps.clock.now();
-  const latest = now.getTime() + notAvailableMaxMs;
-  const expiresAt = new Date(Math.min(change.until?.getTime() ?? latest, latest));
+  const requestId = randomUUID();
   const { after } = await update(
     deps.agents,
     agentId,
     (agent): Agent => {
+      const reason = change.reason === undefined ? undefined : assignedReason(agent.notAvailableReasons, change.reason, '/reason');
+      const notAvailableRequests = afterPresenceChange(agent.notAvailableRequests, { from: agent.presence, to: change.presence, now, id: requestId, reason, until: change.until });
       if (change.presence === 'available') {
-        // Setting oneself available also ends a RONA state and closes the not-available request.
+        // Setting oneself available also ends a RONA state; open not-available requests stay to be filled.
         const idle = agent.presence !== 'available' && agent.tasks.length === 0 && agent.offers.length === 0;
-        return { ...agent, presence: 'available', rona: null, notAvailable: null, idleSince: idle ? now.toISOString() : agent.idleSince, updatedAt: now.toISOString() };
+        return { ...agent, presence: 'available', rona: null, notAvailableRequests, idleSince: idle ? now.toISOString() : agent.idleSince, updatedAt: now.toISOString() };
       }
-      return {
-        ...agent,
-        presence: change.presence,
-        notAvailable: change.reason !== undefined ? { reason: change.reason, since: now.toISOString(), expiresAt: expiresAt.toISOString() } : agent.notAvailable,
-        updatedAt: now.toISOString(),
-      };
+      return { ...agent, presence: change.presence, notAvailableRequests, updatedAt: now.toISOString() };
     },
     agentMissing(agentId),
   );
@@ -81,4 +79,21 @@ export async function setDutyProfile(agentId: string, serviceId: string, profile
   // Off duty there now: the offers of that service ringing for them are recalled.
   if ((await recallOffersNoLongerHeld(after.value, deps)) === 0) return after.value;
   return (await deps.agents.read(agentId))?.value ?? after.value;
+}
+
+/**
+ * Fills one of the agent's open not-available requests with one of their assigned reasons (again,
+ * to correct it, while it is open). Answers the request as filled.
+ */
+export async function fillNotAvailableRequest(agentId: string, requestId: string, reason: string, deps: DistributionDeps): Promise<NotAvailableRequest> {
+  const now = deps.clock.now();
+  const { after } = await update(
+    deps.agents,
+    agentId,
+    (agent): Agent => ({ ...agent, notAvailableRequests: fillRequest(agent.notAvailableRequests, requestId, assignedReason(agent.notAvailableReasons, reason, '/reason'), now), updatedAt: now.toISOString() }),
+    agentMissing(agentId),
+  );
+  const filled = after.value.notAvailableRequests.find((r) => r.id === requestId);
+  if (!filled) throw new Error(`not-available request ${requestId} vanished from agent ${agentId} as it was filled`);
+  return filled;
 }

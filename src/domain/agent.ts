@@ -1,4 +1,6 @@
 // An agent: who they are, where they work, and how many chats they can take now.
+import type { NotAvailableRequest } from './notAvailable';
+
 export type Presence = 'available' | 'busy' | 'away' | 'offline';
 
 /** Responsibility profiles every agent has; custom ones are declared per agent. */
@@ -18,15 +20,6 @@ export interface Membership {
   readonly profile: string;
   /** With the priority policy: higher is offered first. */
   readonly priority: number;
-}
-
-/** Not-available requests stay open at most this long, then close by themselves. */
-export const notAvailableMaxMs = 7 * 24 * 3600 * 1000;
-
-export interface NotAvailableRequest {
-  readonly reason: string;
-  readonly since: string;
-  readonly expiresAt: string;
 }
 
 export interface AgentOffer {
@@ -58,8 +51,11 @@ export interface Agent {
   readonly profiles: readonly ResponsibilityProfile[];
   readonly memberships: readonly Membership[];
   readonly imCapacity: number;
+  /** The not-available reasons an admin assigned the agent, to fill their not-available requests with. */
+  readonly notAvailableReasons: readonly string[];
   readonly presence: Presence;
-  readonly notAvailable: NotAvailableRequest | null;
+  /** Requests for a not-available reason, most recent first (notAvailable.ts). */
+  readonly notAvailableRequests: readonly NotAvailableRequest[];
   readonly offers: readonly AgentOffer[];
   readonly tasks: readonly AgentTask[];
   /** Set when an offer rang out: the agent gets nothing until they set themselves available. */
@@ -87,12 +83,6 @@ export function load(agent: Agent): number {
 
 export function freeSlots(agent: Agent): number {
   return Math.max(0, agent.imCapacity - load(agent));
-}
-
-/** The not-available request in force at `now`, or null once it closed by itself. */
-export function openNotAvailable(agent: Agent, now: Date): NotAvailableRequest | null {
-  const request = agent.notAvailable;
-  return request && Date.parse(request.expiresAt) > now.getTime() ? request : null;
 }
 
 /**

@@ -21,9 +21,10 @@ export const agentMapping: DocumentMapping<Agent> = {
     return { ...agent, ...derived };
   },
   fromDocument(document) {
-    const { memberServiceIds, onDutyServiceIds, freeImSlots, ...agent } = document as unknown as Agent & DerivedFields;
-    void memberServiceIds, void onDutyServiceIds, void freeImSlots;
-    return agent;
+    const { memberServiceIds, onDutyServiceIds, freeImSlots, notAvailable, ...agent } = document as unknown as Agent & DerivedFields & { notAvailable?: unknown };
+    void memberServiceIds, void onDutyServiceIds, void freeImSlots, void notAvailable;
+    // Agents stored before not-available reasons were assigned have neither list (nor the single request they had then).
+    return { ...agent, notAvailableReasons: agent.notAvailableReasons ?? [], notAvailableRequests: agent.notAvailableRequests ?? [] };
   },
 };
 

@@ -16,7 +16,8 @@ interface AgentAnswer {
   memberships: { serviceId: string; profile: string; priority: number }[];
   imCapacity: number;
   presence: string;
-  notAvailable: unknown;
+  notAvailableReasons: string[];
+  notAvailableRequests: unknown[];
   offers: { offerId: string; taskId: string; serviceId: string }[];
   tasks: unknown[];
   rona: unknown;
@@ -71,7 +72,7 @@ describe('admin API: /api/agents', () => {
     assert.equal(created.headers.get('location'), `${devhost.baseUrl}/api/agents/ada`);
     const agent = created.body;
     assert.equal(agent.presence, 'offline');
-    assert.deepEqual([agent.offers, agent.tasks, agent.rona, agent.notAvailable, agent.lastOfferAt], [[], [], null, null, null]);
+    assert.deepEqual([agent.offers, agent.tasks, agent.rona, agent.notAvailableRequests, agent.notAvailableReasons, agent.lastOfferAt], [[], [], null, [], [], null]);
     assert.equal(agent.idleSince, agent.createdAt);
     assert.equal(agent.imLicensed, true);
     assert.deepEqual(agent.memberships, [
@@ -110,6 +111,9 @@ describe('admin API: /api/agents', () => {
       [{ email: 'x@contoso.example' }, '/displayName'],
       [{ ...ada, skills: JSON.parse('{"french": 3, "__proto__": 2}') as Record<string, number> }, '/skills/__proto__'],
       [{ ...ada, skills: { '-french': 3 } }, '/skills/-french'],
+      [{ ...ada, notAvailableReasons: ['Lunch', ' lunch '] }, '/notAvailableReasons/1'],
+      [{ ...ada, notAvailableReasons: ['Lunch', '  '] }, '/notAvailableReasons/1'],
+      [{ ...ada, notAvailableReasons: Array.from({ length: 51 }, (_, i) => `Reason ${i}`) }, '/notAvailableReasons'],
       [{ ...ada, skills: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`skill ${i}`, 1])) }, '/skills'],
     ];
     for (const [body, pointer] of cases) {
@@ -235,7 +239,7 @@ describe('admin API: /api/agents', () => {
     assert.equal((await api('GET', '/api/agents/late')).status, 200);
 
     // Going away recalls the offer: the agent holds nothing, and can be deleted.
-    const away = await api<{ offers: unknown[] }>('PUT', '/api/agents/late/presence', { body: { presence: 'away', reason: 'leaving' } });
+    const away = await api<{ offers: unknown[] }>('PUT', '/api/agents/late/presence', { body: { presence: 'away' } });
     assert.equal(away.status, 200);
     assert.deepEqual(away.body.offers, [], 'the offer was recalled');
     assert.equal((await api('DELETE', '/api/agents/late', { headers: { 'if-match': '"stale"' } })).status, 412);

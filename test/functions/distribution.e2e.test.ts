@@ -14,7 +14,7 @@ import { ApiClient, eventually } from '../support/apiClient';
 import { repoRoot, type DevhostProcess } from '../support/devhost';
 import { startSwitchboard } from '../support/switchboard';
 
-type AgentState = Pick<Agent, 'presence' | 'rona' | 'offers' | 'tasks' | 'notAvailable' | 'memberships'>;
+type AgentState = Pick<Agent, 'presence' | 'rona' | 'offers' | 'tasks' | 'notAvailableRequests' | 'notAvailableReasons' | 'memberships'>;
 type Position = { position: number | null; queueLength: number; estimatedWaitSeconds: number | null; state: string };
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
 
@@ -45,7 +45,15 @@ async function service(settings: Record<string, unknown> = {}): Promise<string> 
 
 async function agent(serviceIds: string[], settings: Record<string, unknown> = {}, available = true): Promise<string> {
   const id = `agent-${++serial}-${Date.now().toString(36)}`;
-  const res = await api.post('/agents', { id, displayName: id, email: `${id}@contoso.example`, imCapacity: 1, memberships: serviceIds.map((serviceId) => ({ serviceId })), ...settings });
+  const res = await api.post('/agents', {
+    id,
+    displayName: id,
+    email: `${id}@contoso.example`,
+    imCapacity: 1,
+    memberships: serviceIds.map((serviceId) => ({ serviceId })),
+    notAvailableReasons: ['Break', 'Team meeting'],
+    ...settings,
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   if (available) assert.equal((await api.put(`/agents/${id}/presence`, { presence: 'available' })).status, 200);
   return id;
@@ -309,15 +317,66 @@ describe('task distribution through devhost', () => {
     assert.deepEqual([...offeredAt].sort((a, b) => a - b), offeredAt, 'offers made in queue order');
   });
 
+  it('opens a not-available request each time an agent stops being available; the agent fills each with one of their assigned reasons, then or later, most recent first; closed, unknown and unassigned are refused, changing nothing', async () => {
+    const serviceId = await service();
+    const agentId = await agent([serviceId], { notAvailableReasons: ['Lunch', 'Coaching', 'Team meeting'] });
+    type Request = AgentState['notAvailableRequests'][number];
+    const requests = async (): Promise<Request[]> => (await api.get<Request[]>(`/agents/${agentId}/not-available-requests`)).body;
+
+    // Busy without a reason, back, away with one, back, offline: three requests, the first two to fill later.
+    assert.equal((await api.put(`/agents/${agentId}/presence`, { presence: 'busy' })).status, 200);
+    assert.equal((await api.put(`/agents/${agentId}/presence`, { presence: 'available' })).status, 200);
+    assert.equal((await api.put(`/agents/${agentId}/presence`, { presence: 'away', reason: 'COACHING' })).status, 200);
+    assert.equal((await api.put(`/agents/${agentId}/presence`, { presence: 'away' })).status, 200, 'still away: no new request');
+    assert.equal((await api.put(`/agents/${agentId}/presence`, { presence: 'available' })).status, 200);
+    const offline = await api.put<AgentState>(`/agents/${agentId}/presence`, { presence: 'offline' });
+    assert.deepEqual(offline.body.notAvailableReasons, ['Lunch', 'Coaching', 'Team meeting']);
+    const open = await requests();
+    assert.deepEqual(open.map((r) => [r.presence, r.reason]), [['offline', null], ['away', 'Coaching'], ['busy', null]], 'most recent first');
+    assert.deepEqual(offline.body.notAvailableRequests, open, 'the state shows the same requests');
+    for (const r of open) assert.equal(Date.parse(r.expiresAt) - Date.parse(r.since), 7 * 24 * 3600 * 1000, 'each closes a week after it opened');
+
+    // Filled one by one, in any order; a filled one can be corrected while open.
+    const [latest, middle, oldest] = open as [Request, Request, Request];
+    const filled = await api.put<Request>(`/agents/${agentId}/not-available-requests/${oldest.id}`, { reason: 'team meeting' });
+    assert.deepEqual([filled.status, filled.body.id, filled.body.reason], [200, oldest.id, 'Team meeting']);
+    assert.ok(filled.body.filledAt);
+    assert.equal((await api.put(`/agents/${agentId}/not-available-requests/${middle.id}`, { reason: 'Lunch' })).status, 200);
+    assert.deepEqual((await requests()).map((r) => r.reason), [null, 'Lunch', 'Team meeting']);
+
+    // Refused, naming what is wrong, and nothing changes.
+    const before = await requests();
+    const unassigned = await api.put<ErrorBody>(`/agents/${agentId}/not-available-requests/${latest.id}`, { reason: 'Nap' });
+    assert.deepEqual([unassigned.status, unassigned.body.error.code, unassigned.body.error.issues?.[0]?.path], [400, 'AGENT.UNKNOWN_REASON', '/reason']);
+    assert.match(unassigned.body.error.message, /use one of "Lunch", "Coaching", "Team meeting"/);
+    const unknown = await api.put<ErrorBody>(`/agents/${agentId}/not-available-requests/no-such-request`, { reason: 'Lunch' });
+    assert.deepEqual([unknown.status, unknown.body.error.code], [404, 'NOT_AVAILABLE.REQUEST_NOT_FOUND']);
+    const malformed = await api.put<ErrorBody>(`/agents/${agentId}/not-available-requests/${latest.id}`, { reason: 'Lunch', when: 'now' });
+    assert.deepEqual([malformed.status, malformed.body.error.issues?.[0]?.path], [400, '/when']);
+    const nobody = await api.put<ErrorBody>(`/agents/no-such-agent/not-available-requests/${latest.id}`, { reason: 'Lunch' });
+    assert.deepEqual([nobody.status, nobody.body.error.code], [404, 'AGENT.NOT_FOUND']);
+    assert.deepEqual(await requests(), before, 'nothing changed');
+
+    // One that closed (at the time the agent gave) cannot be filled any more, and is no longer listed.
+    assert.equal((await api.put(`/agents/${agentId}/presence`, { presence: 'available' })).status, 200);
+    const until = new Date(Date.now() + 1000).toISOString();
+    const short = (await api.put<AgentState>(`/agents/${agentId}/presence`, { presence: 'busy', until })).body.notAvailableRequests[0]!;
+    assert.equal(short.expiresAt, until);
+    await new Promise((r) => setTimeout(r, 1200));
+    const closed = await api.put<ErrorBody>(`/agents/${agentId}/not-available-requests/${short.id}`, { reason: 'Lunch' });
+    assert.deepEqual([closed.status, closed.body.error.code], [409, 'NOT_AVAILABLE.REQUEST_CLOSED']);
+    assert.deepEqual((await requests()).map((r) => r.id), before.map((r) => r.id), 'the closed request is gone from the list');
+  });
+
   it('respects duty profiles, presence with a not-available reason, and the skills policy', async () => {
     const serviceId = await service({ distribution: { policy: 'skills', requiredSkills: [{ skill: 'french', minLevel: 5 }], ronaTimeoutSeconds: 30 } });
     const novice = await agent([serviceId], { skills: { french: 2 } });
     const unskilled = await agent([serviceId], { skills: { sales: 9 } });
-    const expert = await agent([serviceId], { skills: { french: 8 } }, false);
+    const expert = await agent([serviceId], { skills: { french: 8 }, notAvailableReasons: ['Training', 'Lunch'] });
     await api.put(`/agents/${expert}/services/${serviceId}/profile`, { profile: 'Off Duty' });
     const away = await api.put<AgentState>(`/agents/${expert}/presence`, { presence: 'away', reason: 'training' });
-    assert.equal(away.body.notAvailable?.reason, 'training');
-    assert.ok(Date.parse(away.body.notAvailable!.expiresAt) - Date.now() <= 7 * 24 * 3600 * 1000 + 5000, 'a not-available request lasts at most a week');
+    assert.deepEqual(away.body.notAvailableRequests.map((r) => [r.presence, r.reason]), [['away', 'Training']], 'filled with the reason as the admin spelled it');
+    assert.ok(Date.parse(away.body.notAvailableRequests[0]!.expiresAt) - Date.now() <= 7 * 24 * 3600 * 1000 + 5000, 'a not-available request lasts at most a week');
     const waiting = await task(serviceId);
     await new Promise((r) => setTimeout(r, 700));
     assert.equal((await state(novice)).offers.length, 0, 'below the required skill level');
@@ -335,7 +394,7 @@ describe('task distribution through devhost', () => {
 
   it("closes a not-available request at its time, switches to the agent's own profile, and refuses bad desk input naming the field, changing nothing", async () => {
     const serviceId = await service();
-    const agentId = await agent([serviceId], { profiles: [{ name: 'Backup', onDuty: false }] }, false);
+    const agentId = await agent([serviceId], { profiles: [{ name: 'Backup', onDuty: false }], notAvailableReasons: ['Lunch'] }, false);
     const refused = async (path: string, body: unknown, expected: [number, string]): Promise<void> => {
       const res = await api.put<ErrorBody>(path, body);
       assert.deepEqual([res.status, res.body.error.issues?.[0]?.path ?? res.body.error.code], expected, JSON.stringify(res.body));
@@ -344,14 +403,15 @@ describe('task distribution through devhost', () => {
     await refused(`/agents/${agentId}/presence`, { presence: 'away', reason: 'lunch', until: new Date(Date.now() - 60_000).toISOString() }, [400, '/until']);
     await refused(`/agents/${agentId}/presence`, { presence: 'away', reason: 'lunch', until: new Date(Date.now() + 8 * 24 * 3600_000).toISOString() }, [400, '/until']);
     await refused(`/agents/${agentId}/presence`, { presence: 'asleep' }, [400, '/presence']);
+    await refused(`/agents/${agentId}/presence`, { presence: 'away', reason: 'nap' }, [400, '/reason']);
     await refused(`/agents/${agentId}/services/${serviceId}/profile`, { profile: 'Nap' }, [400, 'AGENT.UNKNOWN_PROFILE']);
     await refused(`/agents/${agentId}/services/no-such-service/profile`, { profile: 'Duty' }, [409, 'AGENT.NOT_MEMBER']);
     assert.deepEqual(await state(agentId), before, 'nothing changed');
 
     const until = new Date(Date.now() + 1500).toISOString();
     const away = await api.put<AgentState>(`/agents/${agentId}/presence`, { presence: 'away', reason: 'lunch', until });
-    assert.deepEqual([away.status, away.body.notAvailable?.reason, away.body.notAvailable?.expiresAt], [200, 'lunch', until]);
-    await eventually(() => state(agentId), (s) => s.notAvailable === null, 5000, 'the request closes at its time');
+    assert.deepEqual([away.status, away.body.notAvailableRequests[0]?.reason, away.body.notAvailableRequests[0]?.expiresAt], [200, 'Lunch', until]);
+    await eventually(() => state(agentId), (s) => s.notAvailableRequests.length === 0, 5000, 'the request closes at its time');
     assert.equal((await state(agentId)).presence, 'away', 'the presence stays as the agent set it');
 
     // The agent's own off-duty profile: available, yet offered nothing until back on Duty.

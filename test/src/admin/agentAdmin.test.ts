@@ -11,8 +11,8 @@ import { createMemoryDistribution } from '../../support/memoryDistribution';
 const exactly = (etag: string): EtagCondition => ({ matches: (e) => e === etag, describe: etag });
 
 function settingsOf(agent: Agent, changes: Partial<AgentSettings> = {}): AgentSettings {
-  const { displayName, email, imLicensed, skills, profiles, memberships, imCapacity } = agent;
-  return { displayName, email, imLicensed, skills, profiles, memberships, imCapacity, ...changes };
+  const { displayName, email, imLicensed, skills, profiles, memberships, imCapacity, notAvailableReasons } = agent;
+  return { displayName, email, imLicensed, skills, profiles, memberships, imCapacity, notAvailableReasons, ...changes };
 }
 
 function codeOf(err: unknown): string {
@@ -55,7 +55,7 @@ describe('agent admin use cases', () => {
     await m.services.create(makeService('support'));
     const { value } = await createAgent(m.deps, settingsOf(makeAgent('x', [duty('support')])), 'ada');
     assert.equal(value.presence, 'offline');
-    assert.deepEqual([value.offers, value.tasks, value.rona, value.notAvailable, value.lastOfferAt], [[], [], null, null, null]);
+    assert.deepEqual([value.offers, value.tasks, value.rona, value.notAvailableRequests, value.lastOfferAt], [[], [], null, [], null]);
     assert.equal(value.idleSince, m.clock.now().toISOString());
     assert.deepEqual(m.signal.requests, []);
   });

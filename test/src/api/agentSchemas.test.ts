@@ -12,13 +12,13 @@ const refusal = (body: unknown, schema: z.ZodType = AgentCreateBody): string[] =
 
 describe('AgentCreateBody', () => {
   it('fills defaults: licensed, no skills, built-in profiles only, no memberships, capacity 3', () => {
-    assert.deepEqual(parseWith(AgentCreateBody, minimal, 'body'), { ...minimal, imLicensed: true, skills: {}, profiles: [], memberships: [], imCapacity: 3 });
+    assert.deepEqual(parseWith(AgentCreateBody, minimal, 'body'), { ...minimal, imLicensed: true, skills: {}, profiles: [], memberships: [], imCapacity: 3, notAvailableReasons: [] });
     const member = parseWith(AgentCreateBody, { ...minimal, memberships: [{ serviceId: 'support' }] }, 'body');
     assert.deepEqual(member.memberships, [{ serviceId: 'support', profile: 'Duty', priority: 50 }]);
   });
 
   it('refuses every server-owned field', () => {
-    const live = { presence: 'available', notAvailable: null, offers: [], tasks: [], rona: null, lastOfferAt: null, idleSince: '2026-01-01T00:00:00Z', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+    const live = { presence: 'available', notAvailableRequests: [], offers: [], tasks: [], rona: null, lastOfferAt: null, idleSince: '2026-01-01T00:00:00Z', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
     assert.deepEqual(refusal({ ...minimal, ...live }).sort(), Object.keys(live).map((k) => `/${k}`).sort());
   });
 

@@ -21,7 +21,7 @@ describe('going not available', () => {
       const { w, taskId, offerId } = await offeredToAnn();
       await w.agents.create(makeAgent('bob', [duty('s')]));
       w.signal.requests.length = 0;
-      const ann = await setPresence('ann', { presence, reason: 'meeting' }, w.deps);
+      const ann = await setPresence('ann', { presence, reason: 'training' }, w.deps);
       assert.deepEqual([ann.presence, ann.offers, ann.rona], [presence, [], null], 'the answer shows her without the offer');
       const task = (await w.tasks.read(taskId))!.value;
       assert.deepEqual([task.state, task.offers[0]?.outcome], ['queued', 'recalled']);

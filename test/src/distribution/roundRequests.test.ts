@@ -12,7 +12,7 @@ import { annWithOneTask, duty, makeAgent, makeService } from '../../support/dist
 
 describe('a round is asked for', () => {
   it('by an agent’s retried “available” whose first attempt wrote her presence and died: the task waiting for her is offered', async () => {
-    const { w, task } = await annWithOneTask({ ann: { presence: 'away', notAvailable: { reason: 'lunch', since: '2026-11-21T08:00:00.000Z', expiresAt: '2026-11-28T08:00:00.000Z' } } });
+    const { w, task } = await annWithOneTask({ ann: { presence: 'away', notAvailableRequests: [{ id: 'r1', presence: 'away', reason: 'Lunch', since: '2026-11-21T08:00:00.000Z', expiresAt: '2026-11-28T08:00:00.000Z', filledAt: '2026-11-21T08:00:00.000Z' }] } });
     await distribute('s', w.deps); // nobody can take the task
     w.signal.requests.length = 0;
     await assert.rejects(setPresence('ann', { presence: 'available' }, crashingDeps(w.deps, 1)), CrashError);
@@ -44,7 +44,7 @@ describe('a round is asked for', () => {
     await w.agents.create(makeAgent('bob', [duty('s')]));
     const { task } = await createTask({ serviceId: 's', channel: 'web', initialState: 'in-workflow' }, w.deps);
     // The chat is sent to Ann; while her slot is claimed she goes on a break.
-    onceBefore(w, 'agents.replace', () => setPresence('ann', { presence: 'away', reason: 'break' }, w.deps));
+    onceBefore(w, 'agents.replace', () => setPresence('ann', { presence: 'away', reason: 'lunch' }, w.deps));
     w.signal.requests.length = 0;
     const after = await offerToAgent(task.id, 'ann', w.deps);
     w.world.beforeIo = () => Promise.resolve();
