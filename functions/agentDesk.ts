@@ -1,7 +1,7 @@
 // The agent desk API: presence and not-available requests, duty, offers (accept / decline), finishing
 // chats, ACW, codes and tags.
 import { app, type HttpRequest } from '@azure/functions';
-import { CodingBody, ExtendAcwBody, NotAvailableReasonBody, PresenceBody, ProfileBody } from '../src/api/agentDeskSchemas';
+import { CodingBody, ExtendAcwBody, NoFieldsBody, NotAvailableReasonBody, PresenceBody, ProfileBody } from '../src/api/agentDeskSchemas';
 import { parseJsonBody } from '../src/api/parseRequest';
 import { switchboard } from '../src/app/switchboard';
 import type { Agent } from '../src/domain/agent';
@@ -17,6 +17,8 @@ import { chatWorkflowClient, durableClientInput } from './durable/chatWorkflowCl
 import { handle, param } from './http/handle';
 
 const deps = switchboard().distribution;
+/** Refuses a body with any field on an action that takes none (an empty body is fine). */
+const noFields = async (request: HttpRequest): Promise<void> => void parseJsonBody(NoFieldsBody, await request.text(), true);
 const agentId = (request: HttpRequest): string => param(request, 'agentId');
 const taskId = (request: HttpRequest): string => param(request, 'taskId');
 /** The action of the agent named in the path; one refused as not theirs answers 404 when that agent does not exist. */
@@ -106,6 +108,7 @@ app.http('acceptOffer', {
   authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: handle(async (request, context) => {
+    await noFields(request);
     const task = await asAgent(request, (id) => acceptOffer(id, param(request, 'offerId'), deps));
     // A chat's workflow waits in Queue Task: tell it the chat reached an agent (it checks on timeout too).
     if (task.channel === 'web') await chatWorkflowClient(context).raise(task.id, chatEvents.taskConnected, { agentId: task.assignedAgentId });
@@ -117,14 +120,20 @@ app.http('declineOffer', {
   methods: ['POST'],
   route: 'agents/{agentId}/offers/{offerId}/decline',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await asAgent(request, (id) => declineOffer(id, param(request, 'offerId'), deps)) })),
+  handler: handle(async (request) => {
+    await noFields(request);
+    return { jsonBody: await asAgent(request, (id) => declineOffer(id, param(request, 'offerId'), deps)) };
+  }),
 });
 
 app.http('finishTask', {
   methods: ['POST'],
   route: 'agents/{agentId}/tasks/{taskId}/finish',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await asAgent(request, (id) => finishTask(id, taskId(request), deps)) })),
+  handler: handle(async (request) => {
+    await noFields(request);
+    return { jsonBody: await asAgent(request, (id) => finishTask(id, taskId(request), deps)) };
+  }),
 });
 
 app.http('extendAcw', {
@@ -141,7 +150,10 @@ app.http('endAcw', {
   methods: ['POST'],
   route: 'agents/{agentId}/tasks/{taskId}/acw/end',
   authLevel: 'function',
-  handler: handle(async (request) => ({ jsonBody: await asAgent(request, (id) => endAcw(id, taskId(request), deps)) })),
+  handler: handle(async (request) => {
+    await noFields(request);
+    return { jsonBody: await asAgent(request, (id) => endAcw(id, taskId(request), deps)) };
+  }),
 });
 
 app.http('setTaskCoding', {

@@ -34,6 +34,9 @@ export const NotAvailableReasonBody = openApiRegistry.register(
   z.object({ reason: z.string().trim().min(1).max(100).openapi({ description: "One of the agent's not-available reasons (matched ignoring case).", example: 'Lunch' }) }).strict(),
 );
 
+/** Accept, decline, finish and ending ACW take no body: an empty one, or `{}`; any field is refused as unknown. */
+export const NoFieldsBody = z.object({}).strict();
+
 export const ProfileBody = openApiRegistry.register('DutyProfileChange', z.object({ profile: z.string().min(1).max(60) }).strict());
 
 export const ExtendAcwBody = openApiRegistry.register('AcwExtension', z.object({ seconds: z.number().int().min(1).max(3600) }).strict());

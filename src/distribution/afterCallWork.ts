@@ -111,10 +111,16 @@ export async function extendAcw(agentId: string, taskId: string, seconds: number
     taskId,
     (task) => {
       assertAssigned(task, agentId);
-      if (idempotencyKey !== undefined && task.acw?.lastExtensionKey === idempotencyKey) return undefined; // a retry: extended already
+      if (idempotencyKey !== undefined && task.acw?.lastExtensionKey === idempotencyKey) {
+        const first = task.acw.lastExtensionSeconds;
+        if (first !== undefined && first !== seconds) {
+          throw new DomainError('IDEMPOTENCY.KEY_REUSED', `Idempotency-Key ${idempotencyKey} extended ACW by ${first} seconds, not ${seconds}: use a new key for another extension`, { taskId, idempotencyKey });
+        }
+        return undefined; // a retry: extended already
+      }
       if (task.state !== 'wrap-up' || !task.acw) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}, not in After Call Work`, { taskId, from: task.state });
       const endsAt = new Date(Date.parse(task.acw.endsAt) + seconds * 1000).toISOString();
-      return { ...task, acw: { endsAt, extensions: task.acw.extensions + 1, lastExtensionKey: idempotencyKey ?? null } };
+      return { ...task, acw: { endsAt, extensions: task.acw.extensions + 1, lastExtensionKey: idempotencyKey ?? null, lastExtensionSeconds: seconds } };
     },
     taskMissing(taskId),
     stored,

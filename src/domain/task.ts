@@ -48,7 +48,13 @@ export interface Task {
   readonly codes: readonly string[];
   readonly tags: readonly string[];
   /** After Call Work: when it ends, how often it was extended, and the Idempotency-Key of the last extension (a retry of it changes nothing). */
-  readonly acw: { readonly endsAt: string; readonly extensions: number; readonly lastExtensionKey?: string | null } | null;
+  readonly acw: {
+    readonly endsAt: string;
+    readonly extensions: number;
+    /** The Idempotency-Key of the last extension, and how long it was, so a retry is told from a key reused for another extension. */
+    readonly lastExtensionKey?: string | null;
+    readonly lastExtensionSeconds?: number;
+  } | null;
   readonly callFlow: readonly CallFlowStep[];
   readonly timings: {
     readonly createdAt: string;

@@ -90,6 +90,9 @@ describe('task distribution through devhost', () => {
     assert.equal(offer.expiresAt, routing.offers[0]?.expiresAt);
     assert.deepEqual((await api.get<unknown[]>(`/agents/${agentId}/offers`)).body, [offer]);
 
+    const withField = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offer.offerId}/accept`, { agent: 'someone else' });
+    assert.deepEqual([withField.status, withField.body.error.issues?.[0]?.path], [400, '/agent'], 'an accept takes no fields');
+    assert.equal((await readTask(first.id)).state, 'offered', 'the refused accept changed nothing');
     const accepted = await api.post<Task>(`/agents/${agentId}/offers/${offer.offerId}/accept`);
     assert.equal(accepted.status, 200);
     assert.equal(accepted.body.state, 'connected');
@@ -110,6 +113,10 @@ describe('task distribution through devhost', () => {
     const retried = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 }, { 'idempotency-key': 'extend-1' });
     assert.equal(retried.status, 200);
     assert.equal(retried.body.acw?.endsAt, extended.body.acw?.endsAt, 'a retry with the same Idempotency-Key extends once');
+    const reused = await api.post<ErrorBody>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 20 }, { 'idempotency-key': 'extend-1' });
+    assert.deepEqual([reused.status, reused.body.error.code], [422, 'IDEMPOTENCY.KEY_REUSED'], 'the key of a 30 s extension reused for 20 s');
+    const endWithField = await api.post<ErrorBody>(`/agents/${agentId}/tasks/${first.id}/acw/end`, { now: true });
+    assert.deepEqual([endWithField.status, endWithField.body.error.issues?.[0]?.path], [400, '/now'], 'ending ACW takes no fields');
     assert.equal((await api.post(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 500 })).status, 409, 'longer than the service allows');
     assert.equal((await readTask(first.id)).acw?.endsAt, extended.body.acw?.endsAt, 'the refused extension changed nothing');
     assert.equal((await state(agentId)).offers.length, 0, 'ACW still holds the slot: nothing new is offered');
