@@ -49,6 +49,6 @@ export const QueuePositionBody = openApiRegistry.register(
     state: z.string(),
     position: z.number().int().nullable(),
     queueLength: z.number().int(),
-    estimatedWaitSeconds: z.number().int().nullable(),
+    estimatedWaitSeconds: z.number().int().nullable().openapi({ description: 'Position x average handle time / the capacity of the on-duty agents signed in; null until the service has handled chats, or while none of its on-duty agents is signed in.' }),
   }),
 );

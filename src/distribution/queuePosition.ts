@@ -10,7 +10,10 @@ export interface QueuePosition {
   /** 1 for the head of the queue; null when the task is not waiting in the queue. */
   readonly position: number | null;
   readonly queueLength: number;
-  /** position x average handle time / staffed capacity; null until the service has history. */
+  /**
+   * position x average handle time / staffed capacity (the on-duty agents signed in); null until the
+   * service has history, and while none of its on-duty agents is signed in (no estimate would hold).
+   */
   readonly estimatedWaitSeconds: number | null;
 }
 
@@ -26,6 +29,6 @@ export async function queuePosition(taskId: string, deps: DistributionDeps): Pro
   const position = (await deps.queue.countAhead(entry.value)) + 1;
   const averageHandle = await deps.sessions.averageHandleSeconds(task.serviceId, historyWindow);
   const capacity = await deps.directory.staffedCapacity(task.serviceId);
-  const estimatedWaitSeconds = averageHandle === undefined ? null : Math.ceil((position * averageHandle) / Math.max(1, capacity));
+  const estimatedWaitSeconds = averageHandle === undefined || capacity === 0 ? null : Math.ceil((position * averageHandle) / capacity);
   return { taskId, serviceId: task.serviceId, state: task.state, position, queueLength, estimatedWaitSeconds };
 }

@@ -694,5 +694,10 @@ describe('task distribution through devhost', () => {
     const c = await task(serviceId, { priority: 0 });
     const estimate = await eventually(() => position(c.id), (p) => p.position !== null && p.estimatedWaitSeconds !== null, 5000, 'an estimate');
     assert.ok(estimate.estimatedWaitSeconds! >= 0);
+    // With nobody on duty signed in, there is no estimate to give.
+    assert.equal((await api.put(`/agents/${agentId}/presence`, { presence: 'offline' })).status, 200);
+    const unstaffed = await position(c.id);
+    assert.ok(unstaffed.position !== null, 'still waiting');
+    assert.equal(unstaffed.estimatedWaitSeconds, null);
   });
 });
