@@ -122,7 +122,7 @@ async function settleOpen(
 
   // Repair the agent whatever the task said before: drop a settled offer's slot once.
   let freed = false;
-  await updateAgent(deps, offer.agentId, (agent): Agent | undefined => {
+  const agentNow = await updateAgent(deps, offer.agentId, (agent): Agent | undefined => {
     if (offer.outcome === 'accepted') return settledSlot(agent, task, offerId, now);
     const dropped = dropOffer(agent, offerId);
     freed = dropped !== undefined;
@@ -133,6 +133,10 @@ async function settleOpen(
   });
   // A re-queued task, or a slot freed from an offer that was settled meanwhile, can make a match.
   if (before.state !== task.state || task.state === 'queued' || freed) await deps.signal.requestDistribution(task.serviceId, `offer ${outcome}`);
+  // An agent in RONA is not available: the other offers ringing for them are recalled (no RONA for
+  // those), so their tasks go to other agents now rather than at their own ring-out times. Also on a
+  // redelivery, from what the agent still holds, as long as they are still in RONA.
+  if (offer.outcome === 'rona' && agentNow?.rona) for (const other of agentNow.offers) await recallOffer(agentNow.id, other.offerId, deps);
   return task;
 }
 

@@ -155,6 +155,25 @@ describe('task distribution through devhost', () => {
     assert.equal(again.offerId, `${first.id}.offer-2`);
   });
 
+  it('RONA recalls the other offers ringing for the agent: their tasks keep their places and go to the next agent at once, not at their own ring-out times', async () => {
+    const serviceId = await service({ distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 5 } });
+    const agentId = await agent([serviceId], { imCapacity: 2 });
+    const first = await task(serviceId);
+    await offered(agentId, 1);
+    await new Promise((r) => setTimeout(r, 2000));
+    const second = await task(serviceId);
+    const both = await offered(agentId, 2);
+    const secondOffer = both.offers.find((o) => o.taskId === second.id)!;
+    await eventually(() => state(agentId), (s) => s.rona !== null, 12_000, 'RONA');
+    const rang = await eventually(() => state(agentId), (s) => s.offers.length === 0, 2000, 'the other offer recalled');
+    assert.equal(rang.rona?.taskId, first.id, 'RONA for the offer that rang out');
+    assert.ok(Date.now() < Date.parse(secondOffer.expiresAt ?? ''), 'before the second offer would have rung out');
+    assert.deepEqual((await readTask(second.id)).offers.map((o) => o.outcome), ['recalled']);
+    assert.deepEqual([(await position(first.id)).position, (await position(second.id)).position], [1, 2], 'both back in their order');
+    const bob = await agent([serviceId], { imCapacity: 2 });
+    assert.deepEqual((await offered(bob, 2)).offers.map((o) => o.taskId).sort(), [first.id, second.id].sort());
+  });
+
   it('frees, seconds after a cancel, a slot that the round claimed after the cancel looked (the second look goes through Service Bus and the timeouts function), and the agent gets the next task long before the ring-out time', async () => {
     const serviceId = await service({ distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 600 } });
     const ann = await agent([serviceId]);
