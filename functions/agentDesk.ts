@@ -14,11 +14,11 @@ import { acceptOffer, declineOffer } from '../src/distribution/offerDecisions';
 import { setCodesAndTags } from '../src/distribution/taskCoding';
 import { chatEvents } from '../src/workflow/contract';
 import { chatWorkflowClient, durableClientInput } from './durable/chatWorkflowClient';
-import { handle, param } from './http/handle';
+import { bodyText, handle, param } from './http/handle';
 
 const deps = switchboard().distribution;
 /** Refuses a body with any field on an action that takes none (an empty body is fine). */
-const noFields = async (request: HttpRequest): Promise<void> => void parseJsonBody(NoFieldsBody, await request.text(), true);
+const noFields = async (request: HttpRequest): Promise<void> => void parseJsonBody(NoFieldsBody, await bodyText(request), true);
 const agentId = (request: HttpRequest): string => param(request, 'agentId');
 const taskId = (request: HttpRequest): string => param(request, 'taskId');
 /** The action of the agent named in the path; one refused as not theirs answers 404 when that agent does not exist. */
@@ -54,7 +54,7 @@ app.http('setPresence', {
   route: 'agents/{agentId}/presence',
   authLevel: 'function',
   handler: handle(async (request) => {
-    const body = parseJsonBody(PresenceBody, await request.text());
+    const body = parseJsonBody(PresenceBody, await bodyText(request));
     const agent = await setPresence(agentId(request), { presence: body.presence, ...(body.reason ? { reason: body.reason } : {}), ...(body.until ? { until: new Date(body.until) } : {}) }, deps);
     return { jsonBody: liveState(agent) };
   }),
@@ -72,7 +72,7 @@ app.http('fillNotAvailableRequest', {
   route: 'agents/{agentId}/not-available-requests/{requestId}',
   authLevel: 'function',
   handler: handle(async (request) => {
-    const { reason } = parseJsonBody(NotAvailableReasonBody, await request.text());
+    const { reason } = parseJsonBody(NotAvailableReasonBody, await bodyText(request));
     return { jsonBody: await fillNotAvailableRequest(agentId(request), param(request, 'requestId'), reason, deps) };
   }),
 });
@@ -82,7 +82,7 @@ app.http('setDutyProfile', {
   route: 'agents/{agentId}/services/{serviceId}/profile',
   authLevel: 'function',
   handler: handle(async (request) => {
-    const { profile } = parseJsonBody(ProfileBody, await request.text());
+    const { profile } = parseJsonBody(ProfileBody, await bodyText(request));
     const agent = await setDutyProfile(agentId(request), param(request, 'serviceId'), profile, deps);
     return { jsonBody: liveState(agent) };
   }),
@@ -141,7 +141,7 @@ app.http('extendAcw', {
   route: 'agents/{agentId}/tasks/{taskId}/acw/extend',
   authLevel: 'function',
   handler: handle(async (request) => {
-    const { seconds } = parseJsonBody(ExtendAcwBody, await request.text());
+    const { seconds } = parseJsonBody(ExtendAcwBody, await bodyText(request));
     return { jsonBody: await asAgent(request, (id) => extendAcw(id, taskId(request), seconds, deps, request.headers.get('idempotency-key') || undefined)) };
   }),
 });
@@ -161,7 +161,7 @@ app.http('setTaskCoding', {
   route: 'agents/{agentId}/tasks/{taskId}/coding',
   authLevel: 'function',
   handler: handle(async (request) => {
-    const coding = parseJsonBody(CodingBody, await request.text());
+    const coding = parseJsonBody(CodingBody, await bodyText(request));
     return { jsonBody: await asAgent(request, (id) => setCodesAndTags(id, taskId(request), coding, deps)) };
   }),
 });

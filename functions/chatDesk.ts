@@ -7,7 +7,7 @@ import { switchboard } from '../src/app/switchboard';
 import { postAgentMessage } from '../src/chat/postAgentMessage';
 import { postSupervisorMessage } from '../src/chat/postSupervisorMessage';
 import { readConversation } from '../src/chat/readConversation';
-import { handle, param } from './http/handle';
+import { bodyText, handle, param } from './http/handle';
 
 const deps = switchboard().chat;
 const taskId = (request: HttpRequest): string => param(request, 'taskId');
@@ -19,7 +19,7 @@ app.http('agentTaskMessages', {
   handler: handle(async (request) => {
     const agentId = param(request, 'agentId');
     if (request.method === 'GET') return { jsonBody: await readConversation(taskId(request), { role: 'agent', agentId }, deps) };
-    const body = parseJsonBody(AgentMessageBody, await request.text());
+    const body = parseJsonBody(AgentMessageBody, await bodyText(request));
     return { status: 201, jsonBody: await postAgentMessage(agentId, taskId(request), body, deps) };
   }),
 });
@@ -30,7 +30,7 @@ app.http('supervisorTaskMessages', {
   authLevel: 'admin',
   handler: handle(async (request) => {
     if (request.method === 'GET') return { jsonBody: await readConversation(taskId(request), { role: 'supervisor' }, deps) };
-    const body = parseJsonBody(SupervisorMessageBody, await request.text());
+    const body = parseJsonBody(SupervisorMessageBody, await bodyText(request));
     return { status: 201, jsonBody: await postSupervisorMessage(taskId(request), body, deps) };
   }),
 });

@@ -10,7 +10,7 @@ import { postCustomerMessage } from '../src/chat/postCustomerMessage';
 import { readConversation } from '../src/chat/readConversation';
 import { startChat } from '../src/chat/startChat';
 import { chatWorkflowClient, durableClientInput } from './durable/chatWorkflowClient';
-import { handle, param } from './http/handle';
+import { bodyText, handle, param } from './http/handle';
 
 const deps = switchboard().chat;
 const chatId = (request: HttpRequest): string => param(request, 'chatId');
@@ -22,7 +22,7 @@ app.http('startChat', {
   authLevel: 'anonymous',
   extraInputs: [durableClientInput],
   handler: handle(async (request, context) => {
-    const body = parseJsonBody(StartChatBody, await request.text());
+    const body = parseJsonBody(StartChatBody, await bodyText(request));
     const started = await startChat({ ...body, origin: request.headers.get('origin') ?? undefined }, chatWorkflowClient(context), deps);
     return { status: 201, headers: { location: `/api/chats/${started.chatId}/messages`, 'cache-control': 'no-store' }, jsonBody: started };
   }),
@@ -35,7 +35,7 @@ app.http('customerMessages', {
   extraInputs: [durableClientInput],
   handler: handle(async (request, context) => {
     if (request.method === 'GET') return { jsonBody: await readConversation(chatId(request), { role: 'customer', token: token(request) }, deps), headers: { 'cache-control': 'no-store' } };
-    const { text } = parseJsonBody(CustomerMessageBody, await request.text());
+    const { text } = parseJsonBody(CustomerMessageBody, await bodyText(request));
     return { status: 201, jsonBody: await postCustomerMessage(chatId(request), token(request), text, chatWorkflowClient(context), deps) };
   }),
 });

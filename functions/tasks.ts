@@ -10,7 +10,7 @@ import { createTask } from '../src/distribution/createTask';
 import { queuePosition } from '../src/distribution/queuePosition';
 import { chatEvents } from '../src/workflow/contract';
 import { chatWorkflowClient, durableClientInput } from './durable/chatWorkflowClient';
-import { handle, param } from './http/handle';
+import { bodyText, handle, param } from './http/handle';
 
 const deps = switchboard().distribution;
 
@@ -25,7 +25,7 @@ app.http('createTask', {
   route: 'services/{serviceId}/tasks',
   authLevel: 'function',
   handler: handle(async (request) => {
-    const body = parseJsonBody(NewTaskBody, await request.text(), true);
+    const body = parseJsonBody(NewTaskBody, await bodyText(request), true);
     const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
     const { task, created } = await createTask({ serviceId: param(request, 'serviceId'), channel: 'external', ...body, ...(idempotencyKey ? { idempotencyKey } : {}) }, deps);
     return { status: created ? 201 : 200, headers: { location: `/api/tasks/${task.id}` }, jsonBody: task };
@@ -64,7 +64,7 @@ app.http('changeTaskPriority', {
   route: 'tasks/{taskId}',
   authLevel: 'function',
   handler: handle(async (request) => {
-    const { priority } = parseJsonBody(PriorityBody, await request.text());
+    const { priority } = parseJsonBody(PriorityBody, await bodyText(request));
     return { jsonBody: await changePriority(param(request, 'taskId'), priority, deps) };
   }),
 });
@@ -75,7 +75,7 @@ app.http('cancelTask', {
   authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: handle(async (request, context) => {
-    const { reason } = parseJsonBody(CancelBody, await request.text(), true);
+    const { reason } = parseJsonBody(CancelBody, await bodyText(request), true);
     const task = await cancelTask(param(request, 'taskId'), reason ?? 'cancelled by the external task API', deps);
     if (task.channel === 'web') await chatWorkflowClient(context).raise(task.id, chatEvents.taskEnded, { state: task.state });
     return { jsonBody: task };

@@ -10,7 +10,7 @@ import { PageQuery } from '../src/api/resourceId';
 import { parseWorkflowBody, workflowAnswer, WorkflowCreateBody, WorkflowUpdateBody } from '../src/api/workflowSchemas';
 import { z } from '../src/api/zod';
 import { switchboard } from '../src/app/switchboard';
-import { handle, param, queryOf } from './http/handle';
+import { bodyText, handle, param, queryOf } from './http/handle';
 
 const sb = switchboard();
 const deps = { workflows: sb.workflows.store, calendars: sb.workflows.calendars, services: sb.distribution.services, clock: sb.distribution.clock };
@@ -21,7 +21,7 @@ function urlOf(request: HttpRequest, path: string): string {
 
 /** The JSON of a body, unchecked: workflow bodies are checked whole by parseWorkflowBody. */
 async function jsonOf(request: HttpRequest): Promise<unknown> {
-  return parseJsonBody(z.unknown(), await request.text());
+  return parseJsonBody(z.unknown(), await bodyText(request));
 }
 
 app.http('createWorkflow', {

@@ -9,7 +9,7 @@ import { parseJsonBody, parseWith } from '../../src/api/parseRequest';
 import { PageQuery } from '../../src/api/resourceId';
 import type { EtagCondition } from '../../src/admin/etagCondition';
 import type { Page, Versioned } from '../../src/distribution/ports';
-import { handle, param, queryOf } from './handle';
+import { bodyText, handle, param, queryOf } from './handle';
 
 export interface AdminResource<Deps, T, CreateSchema extends z.ZodType<{ id?: string | undefined }>, UpdateSchema extends z.ZodType> {
   /** The collection's path segment, e.g. 'calendars'. */
@@ -37,7 +37,7 @@ export function registerAdminResource<Deps, T extends { readonly id: string }, C
     route: r.collection,
     authLevel: 'function',
     handler: handle(async (request) => {
-      const { id, ...settings } = parseJsonBody(r.createBody, await request.text());
+      const { id, ...settings } = parseJsonBody(r.createBody, await bodyText(request));
       const created = await r.create(r.deps, settings as Omit<z.output<CreateSchema>, 'id'>, id);
       return { status: 201, headers: { location: locationOf(request, created.value.id), etag: etagHeader(created.etag) }, jsonBody: created.value };
     }),
@@ -72,7 +72,7 @@ export function registerAdminResource<Deps, T extends { readonly id: string }, C
     handler: handle(async (request) => {
       const condition = parseIfMatch(request.headers.get('if-match'));
       if (!condition) throw new PreconditionError(428, 'PUT needs If-Match with the ETag you read, so no change is lost');
-      const settings = parseJsonBody(r.updateBody, await request.text());
+      const settings = parseJsonBody(r.updateBody, await bodyText(request));
       const { value, etag } = await r.replace(r.deps, param(request, 'id'), settings, condition);
       return { headers: { etag: etagHeader(etag) }, jsonBody: value };
     }),

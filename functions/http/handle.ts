@@ -1,7 +1,7 @@
 // Wraps an HTTP handler: the caller's mistakes become the mapped 4xx answers; anything else is
 // logged and rethrown (500), never swallowed.
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { toHttpError, ValidationError } from '../../src/api/httpErrors';
+import { toHttpError, UnsupportedMediaTypeError, ValidationError } from '../../src/api/httpErrors';
 
 export function handle(handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>): HttpHandler {
   return async (request, context) => {
@@ -42,4 +42,21 @@ export function queryOf(request: HttpRequest): Record<string, string> {
   const { code, ...query } = Object.fromEntries(request.query);
   void code;
   return query;
+}
+
+/** JSON media types: application/json and any `+json` type (a charset or other parameters allowed). */
+const json = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * The request's body text. A body sent with a Content-Type that is not JSON (a form, plain text,
+ * XML) is refused with 415, so it is never read as if it were; one sent without a Content-Type is
+ * taken as JSON.
+ */
+export async function bodyText(request: HttpRequest): Promise<string> {
+  const text = await request.text();
+  const type = request.headers.get('content-type');
+  if (text !== '' && type !== null && !json.test(type.trim())) {
+    throw new UnsupportedMediaTypeError(`the body is ${type.split(';')[0]?.trim() ?? type}: send it as JSON, with Content-Type: application/json`);
+  }
+  return text;
 }

@@ -44,6 +44,11 @@ export function jsonPointer(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '/' : path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
+/** A body whose Content-Type says it is not JSON. */
+export class UnsupportedMediaTypeError extends Error {
+  override name = 'UnsupportedMediaTypeError';
+}
+
 /** An update without If-Match, or with a stale one. */
 export class PreconditionError extends Error {
   override name = 'PreconditionError';
@@ -108,6 +113,7 @@ export function toHttpError(err: unknown): HttpErrorResponse | undefined {
     return { status: statusByCode[err.code], jsonBody: { error: { code: err.code, message: err.message, ...issues, details } } };
   }
   if (err instanceof PreconditionError) return { status: err.status, jsonBody: { error: { code: err.status === 412 ? 'CONFLICT.STALE_ETAG' : 'PRECONDITION.REQUIRED', message: err.message } } };
+  if (err instanceof UnsupportedMediaTypeError) return { status: 415, jsonBody: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: err.message } } };
   if (err instanceof InvalidPageTokenError) {
     const issue = { path: '/continuationToken', message: 'not a token from a page of this list: pass back the continuationToken of the previous page' };
     return { status: 400, jsonBody: { error: { code: 'VALIDATION', message: `query: ${issue.path} is ${issue.message}`, issues: [issue] } } };

@@ -34,9 +34,17 @@ export const ErrorBody = openApiRegistry.register(
 );
 
 export function openApiDocument(serverUrl?: string): object {
-  return new OpenApiGeneratorV31(openApiRegistry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(openApiRegistry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'Switchboard API', version: '1.0.0', description: 'IM task distribution: admin, agent and external task APIs.' },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
   });
+  // Every route with a body answers 415 to one sent as something other than JSON (functions/http/handle.ts).
+  const unsupported = { description: 'The body was sent with a Content-Type other than JSON (UNSUPPORTED_MEDIA_TYPE).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  for (const path of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(path as Record<string, { requestBody?: unknown; responses?: Record<string, unknown> }>)) {
+      if (operation.requestBody && operation.responses && !operation.responses['415']) operation.responses['415'] = unsupported;
+    }
+  }
+  return document;
 }

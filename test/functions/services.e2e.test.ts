@@ -127,6 +127,18 @@ describe('admin API: /api/services', () => {
     assert.deepEqual(await allServiceIds(), before, 'no service was written');
   });
 
+  it('answers 415 to a body sent as something other than JSON, writing nothing; a JSON type with a charset is fine', async () => {
+    const before = await allServiceIds();
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
+      const res = await api<{ error: { message: string } }>('POST', '/api/services', { body: { id: 'typed', ...support }, headers: { 'content-type': type } });
+      assert.deepEqual([res.status, errorCode(res)], [415, 'UNSUPPORTED_MEDIA_TYPE'], type);
+      assert.match(res.body.error.message, /Content-Type: application\/json/);
+    }
+    assert.deepEqual(await allServiceIds(), before, 'no service was written');
+    assert.equal((await api('POST', '/api/services', { body: { id: 'typed', ...support }, headers: { 'content-type': 'application/json; charset=utf-8' } })).status, 201);
+    assert.equal((await api('DELETE', '/api/services/typed')).status, 204);
+  });
+
   it('answers 404 for unknown ids on every verb', async () => {
     const get = await api('GET', '/api/services/nope');
     assert.equal(get.status, 404);

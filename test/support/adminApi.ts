@@ -18,7 +18,7 @@ export function adminApi(baseUrl: string): Api {
     const headers: Record<string, string> = { ...options.headers };
     if (options.key !== null) headers['x-functions-key'] = options.key ?? functionKey;
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
     const res = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
     const isJson = res.headers.get('content-type')?.includes('json') ?? false;
