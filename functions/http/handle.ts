@@ -45,7 +45,7 @@ export function queryOf(request: HttpRequest): Record<string, string> {
 }
 
 /** JSON media types: application/json and any `+json` type (a charset or other parameters allowed). */
-const json = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+const jsonMediaType = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * The request's body text. A body sent with a Content-Type that is not JSON (a form, plain text,
@@ -55,7 +55,7 @@ const json = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 export async function bodyText(request: HttpRequest): Promise<string> {
   const text = await request.text();
   const type = request.headers.get('content-type');
-  if (text !== '' && type !== null && !json.test(type.trim())) {
+  if (text !== '' && type !== null && !jsonMediaType.test(type.trim())) {
     throw new UnsupportedMediaTypeError(`the body is ${type.split(';')[0]?.trim() ?? type}: send it as JSON, with Content-Type: application/json`);
   }
   return text;

@@ -4,9 +4,9 @@
 // offer, accept and presence change, and an admin editing a busy agent would otherwise be refused
 // (412) again and again for changes that are not theirs to merge.
 import { createHash, randomUUID } from 'node:crypto';
-import { load, profileOf, type Agent } from '../domain/agent';
+import { load, offersToRecall, profileOf, type Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
-import { recallOffersNoLongerHeld } from '../distribution/offerDecisions';
+import { recallWhile } from '../distribution/offerDecisions';
 import { ContentionError } from '../distribution/optimistic';
 import { AlreadyExistsError, PreconditionFailedError, type DistributionDeps, type Page, type Versioned } from '../distribution/ports';
 import type { EtagCondition } from './etagCondition';
@@ -121,8 +121,9 @@ export async function replaceAgent(deps: AgentAdminDeps, id: string, settings: A
     }
     for (const { serviceId, reason } of servicesToRedistribute(current.value, written.value)) await deps.signal.requestDistribution(serviceId, reason);
     // Offers ringing for a service the agent may no longer take, or beyond a cut capacity, are recalled.
-    if ((await recallOffersNoLongerHeld(written.value, deps)) > 0) return asAdminSees((await deps.agents.read(id)) ?? written);
-    return asAdminSees(written);
+    const recalled = await recallWhile(written.value, offersToRecall, deps);
+    if (recalled === written.value) return asAdminSees(written);
+    return asAdminSees((await deps.agents.read(id)) ?? written);
   }
   throw new ContentionError(`agent ${id} kept changing under ${maxReplaceAttempts} attempts to replace its settings`);
 }

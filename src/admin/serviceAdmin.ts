@@ -67,7 +67,7 @@ export async function replaceService(deps: ServiceAdminDeps, id: string, setting
 /** How many ids a refused delete names; the answer says when there are more. */
 const namedAtMost = 10;
 
-function named(ids: readonly string[]): string {
+function listIds(ids: readonly string[]): string {
   return ids.length > namedAtMost ? `${ids.slice(0, namedAtMost).join(', ')} and more` : ids.join(', ');
 }
 
@@ -82,14 +82,14 @@ async function assertUnused(deps: ServiceAdminDeps, id: string): Promise<void> {
   const waiting = await deps.queue.length(id);
   const [tasks, agents, workflows] = await Promise.all([deps.tasks.openIn(id, namedAtMost + 1), deps.directory.members(id, namedAtMost + 1), deps.workflows.transferringTo(id)]);
   if (waiting > 0 || tasks.length > 0) {
-    const what = waiting > 0 ? `${waiting} tasks waiting` : `tasks that are not over (${named(tasks)})`;
+    const what = waiting > 0 ? `${waiting} tasks waiting` : `tasks that are not over (${listIds(tasks)})`;
     throw new DomainError('SERVICE.HAS_TASKS', `service ${id} has ${what}: cancel, transfer or finish them first`, { serviceId: id, waiting, taskIds: tasks.slice(0, namedAtMost) });
   }
   if (agents.length > 0) {
-    throw new DomainError('SERVICE.IN_USE', `service ${id} has member agents (${named(agents)}): remove their memberships first`, { serviceId: id, agentIds: agents.slice(0, namedAtMost) });
+    throw new DomainError('SERVICE.IN_USE', `service ${id} has member agents (${listIds(agents)}): remove their memberships first`, { serviceId: id, agentIds: agents.slice(0, namedAtMost) });
   }
   if (workflows.length > 0) {
-    throw new DomainError('SERVICE.IN_USE', `workflow${workflows.length > 1 ? 's' : ''} ${named(workflows)} transfer${workflows.length > 1 ? '' : 's'} to service ${id}: change them first`, { serviceId: id, workflowIds: workflows.slice(0, namedAtMost) });
+    throw new DomainError('SERVICE.IN_USE', `workflow${workflows.length > 1 ? 's' : ''} ${listIds(workflows)} transfer${workflows.length > 1 ? '' : 's'} to service ${id}: change them first`, { serviceId: id, workflowIds: workflows.slice(0, namedAtMost) });
   }
 }
 

@@ -1,4 +1,5 @@
-// The agent desk API's bodies: presence, duty profile, ACW and coding.
+// The agent desk API's bodies: presence, not-available reasons, duty profile, ACW, coding, and the
+// actions that take none.
 import { notAvailableMaxMs } from '../domain/notAvailable';
 import { openApiRegistry } from './openApiRegistry';
 import { z } from './zod';

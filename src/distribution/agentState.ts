@@ -3,10 +3,10 @@
 // busy, away or offline recalls the offers ringing for the agent, and going off duty in a service
 // those of that service.
 import { randomUUID } from 'node:crypto';
-import { membershipOf, profileOf, type Agent, type Presence } from '../domain/agent';
+import { membershipOf, offersToRecall, profileOf, type Agent, type Presence } from '../domain/agent';
 import { afterPresenceChange, assignedReason, fillRequest, type NotAvailableRequest } from '../domain/notAvailable';
 import { DomainError } from '../domain/errors';
-import { recallOffer, recallOffersNoLongerHeld } from './offerDecisions';
+import { recallWhile } from './offerDecisions';
 import { update } from './optimistic';
 import type { DistributionDeps } from './ports';
 
@@ -53,9 +53,7 @@ export async function setPresence(agentId: string, change: PresenceChange, deps:
   }
   // Not available any more: the offers ringing for them are recalled (also on a retry, from what the
   // agent still holds), and the agent as they are then is answered.
-  if (after.value.offers.length === 0) return after.value;
-  for (const offer of after.value.offers) await recallOffer(agentId, offer.offerId, deps);
-  return (await deps.agents.read(agentId))?.value ?? after.value;
+  return recallWhile(after.value, (agent) => (agent.presence === 'available' ? [] : agent.offers), deps);
 }
 
 export async function setDutyProfile(agentId: string, serviceId: string, profile: string, deps: DistributionDeps): Promise<Agent> {
@@ -76,21 +74,27 @@ export async function setDutyProfile(agentId: string, serviceId: string, profile
     await deps.signal.requestDistribution(serviceId, 'agent on duty');
     return after.value;
   }
-  // Off duty there now: the offers of that service ringing for them are recalled.
-  if ((await recallOffersNoLongerHeld(after.value, deps)) === 0) return after.value;
-  return (await deps.agents.read(agentId))?.value ?? after.value;
+  // Off duty there now: the offers ringing for them that they may no longer hold are recalled.
+  return recallWhile(after.value, offersToRecall, deps);
 }
 
 /**
  * Fills one of the agent's open not-available requests with one of their assigned reasons (again,
- * to correct it, while it is open). Answers the request as filled.
+ * to correct it, while it is open). Answers the request as filled. A closed, unknown or unassigned
+ * one is refused (fillRequest, assignedReason) even when the same reason is given again.
  */
 export async function fillNotAvailableRequest(agentId: string, requestId: string, reason: string, deps: DistributionDeps): Promise<NotAvailableRequest> {
   const now = deps.clock.now();
   const { after } = await update(
     deps.agents,
     agentId,
-    (agent): Agent => ({ ...agent, notAvailableRequests: fillRequest(agent.notAvailableRequests, requestId, assignedReason(agent.notAvailableReasons, reason, '/reason'), now), updatedAt: now.toISOString() }),
+    (agent): Agent | undefined => {
+      const given = assignedReason(agent.notAvailableReasons, reason, '/reason');
+      const notAvailableRequests = fillRequest(agent.notAvailableRequests, requestId, given, now);
+      // Filled with that reason already (a retry): nothing to write, so nobody's ETag moves for it.
+      if (agent.notAvailableRequests.find((r) => r.id === requestId)?.reason === given) return undefined;
+      return { ...agent, notAvailableRequests, updatedAt: now.toISOString() };
+    },
     agentMissing(agentId),
   );
   const filled = after.value.notAvailableRequests.find((r) => r.id === requestId);

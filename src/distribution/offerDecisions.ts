@@ -1,5 +1,5 @@
 // What becomes of an offer: the agent accepts or declines it, or it rings out (RONA).
-import { offersNoLongerHeld, type Agent, type AgentOffer } from '../domain/agent';
+import { offersToRecall, type Agent, type AgentOffer } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import { accepted, openOffer, settleOffer, taskIdOfOffer, transition, type Task } from '../domain/task';
 import { dropOffer, offerToTask, settledSlot, updateAgent } from './agentTasks';
@@ -31,11 +31,12 @@ export async function acceptOffer(agentId: string, offerId: string, deps: Distri
   const agent = await deps.agents.read(agentId);
   const slot = agent?.value.offers.find((o) => o.offerId === offerId);
   const holdsSlot = slot !== undefined || (agent?.value.tasks.some((t) => t.taskId === taskId) ?? false);
-  if (slot && agent && offersNoLongerHeld(agent.value).some((o) => o.offerId === offerId)) {
-    // The change that made the agent ineligible recalls the offer; should that not have happened
-    // yet (or been cut short), it happens now, and the chat is not connected to them.
-    await recallOffer(agentId, offerId, deps);
-    throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} was recalled: agent ${agentId} can no longer take chats of service ${slot.serviceId}`, { offerId, outcome: 'recalled' });
+  if (slot && agent && offersToRecall(agent.value).some((o) => o.offerId === offerId) && (await recallOffer(agentId, offerId, deps))) {
+    // The change that made the agent ineligible (or cut their capacity) recalls the offer; should
+    // that not have happened yet (or been cut short), it happens now, and the chat is not connected
+    // to them. An offer accepted already (a retry of an accept that got that far) is not recalled:
+    // the accept goes on as a retry does.
+    throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} was recalled: agent ${agentId} can no longer hold it (membership, licence, duty or capacity changed)`, { offerId, outcome: 'recalled' });
   }
   const after = (slot && (await acceptWithoutRead(slot, agentId, now, deps))) ?? (await acceptAsRead(taskId, offerId, agentId, holdsSlot, now, deps));
   const acwSeconds = after.value.offers.find((o) => o.offerId === offerId)?.afterCallWork.durationSeconds;
@@ -84,7 +85,8 @@ async function acceptWithoutRead(slot: AgentOffer, agentId: string, now: string,
 
 /**
  * Decline, ring-out, a recall or a withdrawal by the offer's timer: the task goes back to its old place, and
- * the agent's slot is freed. `expiresAt` (a ring-out timer's): the offer it was scheduled for; a
+ * the agent's slot is freed; a ring-out also puts the agent into RONA and recalls the other offers
+ * ringing for them. `expiresAt` (a ring-out timer's): the offer it was scheduled for; a
  * timer of a claim that did not hold (no such offer, or one claimed again with another ring-out
  * time) changes nothing. `known`: the task as the caller has just read it.
  */
@@ -136,7 +138,7 @@ async function settleOpen(
   // An agent in RONA is not available: the other offers ringing for them are recalled (no RONA for
   // those), so their tasks go to other agents now rather than at their own ring-out times. Also on a
   // redelivery, from what the agent still holds, as long as they are still in RONA.
-  if (offer.outcome === 'rona' && agentNow?.rona) for (const other of agentNow.offers) await recallOffer(agentNow.id, other.offerId, deps);
+  if (offer.outcome === 'rona' && agentNow?.rona) await recallWhile(agentNow, (a) => (a.rona ? a.offers : []), deps);
   return task;
 }
 
@@ -150,25 +152,35 @@ export function declineOffer(agentId: string, offerId: string, deps: Distributio
  * agent again once back: a recall is no refusal), their slot is freed, and they are told. An offer
  * settled meanwhile (accepted, rung out) is left as it is.
  */
-export async function recallOffer(agentId: string, offerId: string, deps: DistributionDeps): Promise<void> {
+export async function recallOffer(agentId: string, offerId: string, deps: DistributionDeps): Promise<boolean> {
   try {
-    await settleOpen(offerId, 'recalled', agentId, deps);
+    const task = await settleOpen(offerId, 'recalled', agentId, deps);
+    if (task.offers.find((o) => o.offerId === offerId)?.outcome !== 'recalled') return false;
   } catch (err) {
-    if (err instanceof DomainError && (err.code === 'OFFER.NOT_OPEN' || err.code === 'OFFER.NOT_FOUND' || err.code === 'TASK.NOT_FOUND')) return;
+    if (err instanceof DomainError && (err.code === 'OFFER.NOT_OPEN' || err.code === 'OFFER.NOT_FOUND' || err.code === 'TASK.NOT_FOUND')) return false;
     throw err;
   }
   await tellWithdrawn(agentId, offerId, taskIdOfOffer(offerId), 'recalled', deps);
+  return true;
 }
 
 /**
- * Recalls the offers `agent` (as just written) may no longer hold: an admin took away their licence,
- * their membership or capacity, or they went off duty in a service, while offers rang. Each goes
- * back to its place as a recall does (no RONA), so the task goes to the next agent. Returns how many.
+ * Recalls what `pick` says the agent may not hold, from `agent` as just written, then again from the
+ * agent as they are after, until nothing is left to recall: an offer accepted meanwhile is not
+ * recalled, and another may have to go in its place (a capacity cut). Bounded by the offers the
+ * agent held. Returns the agent as they are at the end.
  */
-export async function recallOffersNoLongerHeld(agent: Agent, deps: DistributionDeps): Promise<number> {
-  const recalled = offersNoLongerHeld(agent);
-  for (const offer of recalled) await recallOffer(agent.id, offer.offerId, deps);
-  return recalled.length;
+export async function recallWhile(agent: Agent, pick: (agent: Agent) => readonly AgentOffer[], deps: DistributionDeps): Promise<Agent> {
+  let current = agent;
+  for (let pass = 0; pass <= agent.offers.length; pass++) {
+    const offers = pick(current);
+    if (offers.length === 0) return current;
+    for (const offer of offers) await recallOffer(current.id, offer.offerId, deps);
+    const now = await deps.agents.read(current.id);
+    if (!now) return current;
+    current = now.value;
+  }
+  return current;
 }
 
 /**
@@ -187,5 +199,13 @@ export async function expireOffer(offerId: string, deps: DistributionDeps, expir
   const offer = known?.value.offers.find((o) => o.offerId === offerId);
   const open = known !== undefined && offer?.outcome === 'open' && (expiresAt === undefined || offer.expiresAt === expiresAt);
   const untold = open && (await deps.queue.read(known.value.serviceId, taskId)) !== undefined;
+  // An offer the agent may no longer hold (a change whose recall was cut short by a crash) goes back
+  // as a recall would: it is no ring-out of theirs.
+  const holder = open && !untold && offer ? (await deps.agents.read(offer.agentId))?.value : undefined;
+  if (offer && holder && offersToRecall(holder).some((o) => o.offerId === offerId)) {
+    const task = await settleOpen(offerId, 'recalled', undefined, deps, { expiresAt, known });
+    await tellWithdrawn(offer.agentId, offerId, taskId, 'recalled', deps);
+    return task;
+  }
   return settleOpen(offerId, untold ? 'withdrawn' : 'rona', undefined, deps, { expiresAt, known });
 }

@@ -86,12 +86,12 @@ export function freeSlots(agent: Agent): number {
 }
 
 /**
- * The offers the agent may no longer hold: those of services they can no longer take chats of
+ * The offers to recall from the agent, who may no longer hold them: those of services they can no longer take chats of
  * (licence taken away, membership removed, off duty there), then, while they hold more chats and
  * offers than their capacity (cut by an admin), the newest of the rest. Presence is not looked at:
  * going not available recalls every offer anyway.
  */
-export function offersNoLongerHeld(agent: Agent): readonly AgentOffer[] {
+export function offersToRecall(agent: Agent): readonly AgentOffer[] {
   const canTake = (serviceId: string): boolean => {
     const membership = membershipOf(agent, serviceId);
     return agent.imLicensed && membership !== undefined && profileOf(agent, membership.profile)?.onDuty === true;
@@ -99,7 +99,8 @@ export function offersNoLongerHeld(agent: Agent): readonly AgentOffer[] {
   const lost = agent.offers.filter((o) => !canTake(o.serviceId));
   const kept = agent.offers.filter((o) => canTake(o.serviceId));
   const surplus = Math.max(0, kept.length + agent.tasks.length - agent.imCapacity);
-  const newestFirst = [...kept].sort((a, b) => (a.offeredAt < b.offeredAt ? 1 : a.offeredAt > b.offeredAt ? -1 : 0));
+  // An agent's offers are kept in the order they were made (each slot is appended).
+  const newestFirst = [...kept].reverse();
   return [...lost, ...newestFirst.slice(0, surplus)];
 }
 

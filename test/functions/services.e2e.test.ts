@@ -124,6 +124,8 @@ describe('admin API: /api/services', () => {
     assert.deepEqual(issuePaths(malformed), ['/']);
     assert.equal((await api('POST', '/api/services', { rawBody: '' })).status, 400);
     assert.equal((await api('POST', '/api/services', { body: ['not', 'an', 'object'] })).status, 400);
+    const deep = await api('POST', '/api/services', { rawBody: `{"name":${'['.repeat(50_000)}${']'.repeat(50_000)}}` });
+    assert.equal(deep.status, 400, 'JSON nested 50,000 deep is refused, not a 500');
     assert.deepEqual(await allServiceIds(), before, 'no service was written');
   });
 
