@@ -152,7 +152,7 @@ export const AgentPageSchema = openApiRegistry.register(
   'AgentPage',
   z.object({
     items: z.array(AgentSchema),
-    continuationToken: z.string().optional().openapi({ description: 'Pass it back to read the next page; absent on the last page.' }),
+    continuationToken: z.string().optional().openapi({ description: 'Pass it back to read the next page; absent on the last page (the page after a last page that came out exactly full may be empty).' }),
   }),
 );
 

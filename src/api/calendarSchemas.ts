@@ -111,7 +111,7 @@ export const CalendarPageSchema = openApiRegistry.register(
   'CalendarPage',
   z.object({
     items: z.array(CalendarSchema),
-    continuationToken: z.string().optional().openapi({ description: 'Pass it back to read the next page; absent on the last page.' }),
+    continuationToken: z.string().optional().openapi({ description: 'Pass it back to read the next page; absent on the last page (the page after a last page that came out exactly full may be empty).' }),
   }),
 );
 

@@ -140,7 +140,7 @@ export const ServicePageSchema = openApiRegistry.register(
   'ServicePage',
   z.object({
     items: z.array(ServiceSchema),
-    continuationToken: z.string().optional().openapi({ description: 'Pass it back to read the next page; absent on the last page.' }),
+    continuationToken: z.string().optional().openapi({ description: 'Pass it back to read the next page; absent on the last page (the page after a last page that came out exactly full may be empty).' }),
   }),
 );
 

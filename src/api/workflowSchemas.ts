@@ -153,7 +153,7 @@ export const WorkflowPageSchema = openApiRegistry.register(
   'WorkflowPage',
   z.object({
     items: z.array(WorkflowSummarySchema),
-    continuationToken: z.string().optional().openapi({ description: 'Pass it back to read the next page; absent on the last page.' }),
+    continuationToken: z.string().optional().openapi({ description: 'Pass it back to read the next page; absent on the last page (the page after a last page that came out exactly full may be empty).' }),
   }),
 );
 
