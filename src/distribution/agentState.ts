@@ -1,7 +1,7 @@
 // An agent's presence (with their not-available requests) and duty profile per service. Every change
 // that can make the agent a match asks the services concerned for a distribution round; going
 // busy, away or offline recalls the offers ringing for the agent, and going off duty in a service
-// those of that service.
+// those they may no longer hold (offersToRecall).
 import { randomUUID } from 'node:crypto';
 import { membershipOf, offersToRecall, profileOf, type Agent, type Presence } from '../domain/agent';
 import { afterPresenceChange, assignedReason, fillRequest, type NotAvailableRequest } from '../domain/notAvailable';

@@ -86,10 +86,10 @@ export function freeSlots(agent: Agent): number {
 }
 
 /**
- * The offers to recall from the agent, who may no longer hold them: those of services they can no longer take chats of
- * (licence taken away, membership removed, off duty there), then, while they hold more chats and
- * offers than their capacity (cut by an admin), the newest of the rest. Presence is not looked at:
- * going not available recalls every offer anyway.
+ * The offers to recall from the agent, who may no longer hold them: those of services they can no
+ * longer take chats of (licence taken away, membership removed, off duty there), then, while they
+ * hold more chats and offers than their capacity (cut by an admin), the newest of the rest.
+ * Presence is not looked at: going not available recalls every offer anyway.
  */
 export function offersToRecall(agent: Agent): readonly AgentOffer[] {
   const canTake = (serviceId: string): boolean => {
