@@ -34,8 +34,16 @@ const agentSettings = {
   skills: z
     .record(SkillName, SkillLevel)
     .refine((skills) => Object.keys(skills).length <= maxSkills, `at most ${maxSkills} skills`)
+    .superRefine((skills, ctx) => {
+      // Skill names match ignoring case, so an agent cannot hold "fr" and "FR" as two skills.
+      const seen = new Set<string>();
+      for (const name of Object.keys(skills)) {
+        if (seen.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: `skill "${name}" is listed twice (names match ignoring case)` });
+        seen.add(name.toLowerCase());
+      }
+    })
     .default({})
-    .openapi({ description: `Skill name to level (1..10), at most ${maxSkills}; names as in a service's required skills (letters, digits, spaces, ".", "_" and "-", up to 50 characters, starting with a letter or digit; matched exactly).`, example: { french: 7, billing: 4 }, maxProperties: maxSkills }),
+    .openapi({ description: `Skill name to level (1..10), at most ${maxSkills}; names as in a service's required skills (letters, digits, spaces, ".", "_" and "-", up to 50 characters, starting with a letter or digit; matched ignoring case).`, example: { french: 7, billing: 4 }, maxProperties: maxSkills }),
   profiles: z.array(ProfileSchema).max(20).default([]).openapi({ description: "Custom responsibility profiles, besides the built-in 'Duty' and 'Off Duty'." }),
   memberships: z.array(MembershipSchema).max(200).default([]).openapi({ description: 'The services the agent works in, with their responsibility profile.' }),
   imCapacity: z.number().int().min(1).max(20).default(3).openapi({ description: 'Chats the agent can hold at once (chat is non-blocking).' }),

@@ -30,7 +30,7 @@ const DistributionSchema = z
       .array(SkillRequirementSchema)
       .max(50)
       .default([])
-      .openapi({ description: "With policy 'skills' (and only then): agents need every skill at or above its level." }),
+      .openapi({ description: "With policy 'skills' (and only then): agents need every skill at or above its level (skill names match ignoring case)." }),
     ronaTimeoutSeconds: z.number().int().min(5).max(600).default(30).openapi({ description: 'How long an offer rings before it is redirected on no answer (RONA).' }),
   })
   .strict()
@@ -40,8 +40,9 @@ const DistributionSchema = z
     if (d.policy !== 'skills' && d.requiredSkills.length > 0) ctx.addIssue({ code: 'custom', path: ['requiredSkills'], message: "required skills apply only with policy 'skills'" });
     const seen = new Set<string>();
     d.requiredSkills.forEach((r, i) => {
-      if (seen.has(r.skill)) ctx.addIssue({ code: 'custom', path: ['requiredSkills', i, 'skill'], message: `skill "${r.skill}" is required twice` });
-      seen.add(r.skill);
+      // Skill names match ignoring case, so "French" and "french" are one skill.
+      if (seen.has(r.skill.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['requiredSkills', i, 'skill'], message: `skill "${r.skill}" is required twice` });
+      seen.add(r.skill.toLowerCase());
     });
   });
 

@@ -107,12 +107,16 @@ export function offersToRecall(agent: Agent): readonly AgentOffer[] {
 export type IneligibleReason = 'not-licensed' | 'not-member' | 'off-duty' | 'not-available' | 'rona' | 'at-capacity' | 'missing-skill' | 'skill-below-minimum';
 
 /**
- * The agent's level in the skill, or undefined when they do not have it. Only the agent's own
- * skills count: a skill named like an inherited property ("constructor", "toString") is not
- * theirs unless they were given it.
+ * The agent's level in the skill, or undefined when they do not have it. Names match ignoring case
+ * ("French" is "french"; an agent holds no two that differ only so). Only the agent's own skills
+ * count: a skill named like an inherited property ("constructor", "toString") is not theirs unless
+ * they were given it.
  */
 export function skillLevel(agent: Agent, skill: string): number | undefined {
-  return Object.hasOwn(agent.skills, skill) ? agent.skills[skill] : undefined;
+  if (Object.hasOwn(agent.skills, skill)) return agent.skills[skill];
+  const wanted = skill.toLowerCase();
+  for (const [name, level] of Object.entries(agent.skills)) if (name.toLowerCase() === wanted) return level;
+  return undefined;
 }
 
 /** Why an agent cannot take a task of `serviceId` now, or undefined when they can. */

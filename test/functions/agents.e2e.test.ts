@@ -111,6 +111,7 @@ describe('admin API: /api/agents', () => {
       [{ email: 'x@contoso.example' }, '/displayName'],
       [{ ...ada, skills: JSON.parse('{"french": 3, "__proto__": 2}') as Record<string, number> }, '/skills/__proto__'],
       [{ ...ada, skills: { '-french': 3 } }, '/skills/-french'],
+      [{ ...ada, skills: { french: 3, French: 5 } }, '/skills/French'],
       [{ ...ada, notAvailableReasons: ['Lunch', ' lunch '] }, '/notAvailableReasons/1'],
       [{ ...ada, notAvailableReasons: ['Lunch', '  '] }, '/notAvailableReasons/1'],
       [{ ...ada, notAvailableReasons: Array.from({ length: 51 }, (_, i) => `Reason ${i}`) }, '/notAvailableReasons'],

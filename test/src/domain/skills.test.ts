@@ -1,5 +1,6 @@
-// Skills-based routing reads only the skills an agent was given: a required skill named like an
-// inherited JavaScript property ("constructor", "toString") is missing from an agent without it.
+// Skills-based routing reads only the skills an agent was given, matching names ignoring case: a
+// required skill named like an inherited JavaScript property ("constructor", "toString") is missing
+// from an agent without it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ineligibility, skillLevel } from '../../../src/domain/agent';
@@ -13,6 +14,15 @@ describe('skills', () => {
     const agent = makeAgent('a', [duty('s')], { skills: { billing: 4 } });
     assert.equal(skillLevel(agent, 'billing'), 4);
     for (const skill of inherited) assert.equal(skillLevel(agent, skill), undefined, skill);
+  });
+
+  it('matches skill names ignoring case', () => {
+    const agent = makeAgent('a', [duty('s')], { skills: { French: 7 } });
+    assert.equal(skillLevel(agent, 'french'), 7);
+    assert.equal(skillLevel(agent, 'FRENCH'), 7);
+    const service = makeService('s', { policy: 'skills', distribution: { policy: 'skills', requiredSkills: [{ skill: 'french', minLevel: 5 }], ronaTimeoutSeconds: 30 } });
+    assert.equal(ineligibility(agent, 's', service.distribution.requiredSkills), undefined, '"French" 7 meets "french" 5');
+    assert.equal(chooseAgent(service, { id: 't', refusedBy: [] }, [agent], new Date('2026-11-21T10:00:00.000Z'))?.chosenAgentId, 'a');
   });
 
   it('excludes an agent without a required skill named like an inherited property, and offers to the one who has it', () => {
