@@ -6,7 +6,7 @@ import { AlreadyExistsError, type DistributionDeps, type Page, type Versioned } 
 import type { WorkflowStore } from '../workflow/ports';
 import type { EtagCondition } from './etagCondition';
 
-export type ServiceAdminDeps = Pick<DistributionDeps, 'services' | 'queue' | 'tasks' | 'directory' | 'signal' | 'clock'> & { readonly workflows: Pick<WorkflowStore, 'readHead' | 'transferringTo'> };
+export type ServiceAdminDeps = Pick<DistributionDeps, 'services' | 'tasks' | 'directory' | 'signal' | 'clock'> & { readonly workflows: Pick<WorkflowStore, 'readHead' | 'transferringTo'> };
 
 /** What an admin owns on a service; the server owns the id (once created) and the timestamps. */
 export type ServiceSettings = Omit<Service, 'id' | 'createdAt' | 'updatedAt'>;
@@ -79,11 +79,10 @@ function listIds(ids: readonly string[]): string {
  * Transfer that fails when a chat reaches it.
  */
 async function assertUnused(deps: ServiceAdminDeps, id: string): Promise<void> {
-  const waiting = await deps.queue.length(id);
+  // Waiting tasks are among the tasks not over: the queue need not be counted as well.
   const [tasks, agents, workflows] = await Promise.all([deps.tasks.openIn(id, namedAtMost + 1), deps.directory.members(id, namedAtMost + 1), deps.workflows.transferringTo(id)]);
-  if (waiting > 0 || tasks.length > 0) {
-    const what = waiting > 0 ? `${waiting} tasks waiting` : `tasks that are not over (${listIds(tasks)})`;
-    throw new DomainError('SERVICE.HAS_TASKS', `service ${id} has ${what}: cancel, transfer or finish them first`, { serviceId: id, waiting, taskIds: tasks.slice(0, namedAtMost) });
+  if (tasks.length > 0) {
+    throw new DomainError('SERVICE.HAS_TASKS', `service ${id} has tasks that are not over (${listIds(tasks)}): cancel, transfer or finish them first`, { serviceId: id, taskIds: tasks.slice(0, namedAtMost) });
   }
   if (agents.length > 0) {
     throw new DomainError('SERVICE.IN_USE', `service ${id} has member agents (${listIds(agents)}): remove their memberships first`, { serviceId: id, agentIds: agents.slice(0, namedAtMost) });

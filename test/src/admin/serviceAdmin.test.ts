@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EtagCondition } from '../../../src/admin/etagCondition';
 import { createService, deleteService, replaceService, type ServiceAdminDeps, type ServiceSettings } from '../../../src/admin/serviceAdmin';
+import { cancelTask } from '../../../src/distribution/cancelTask';
+import { createTask } from '../../../src/distribution/createTask';
 import { DomainError } from '../../../src/domain/errors';
 import type { Service } from '../../../src/domain/service';
 import { makeService } from '../../support/distributionFixtures';
@@ -59,10 +61,10 @@ describe('service admin use cases', () => {
   it('refuses to delete while tasks wait, then deletes', async () => {
     const m = createMemoryDistribution();
     await createService(adminDeps(m), settingsOf(makeService('x')), 'support');
-    await m.queue.put({ id: 't1', serviceId: 'support', taskId: 't1', priority: 1, enqueueOrder: '0001', enqueuedAt: m.clock.now().toISOString(), taskEtag: '"t1"', offerCount: 0, refusedBy: [] });
-    await assert.rejects(deleteService(adminDeps(m), 'support'), (err) => codeOf(err) === 'SERVICE.HAS_TASKS');
+    const { task } = await createTask({ serviceId: 'support', channel: 'external', idempotencyKey: 'k' }, m.deps);
+    await assert.rejects(deleteService(adminDeps(m), 'support'), (err) => codeOf(err) === 'SERVICE.HAS_TASKS' && err instanceof DomainError && err.message.includes(task.id));
     assert.ok(m.services.docs.has('support'));
-    await m.queue.remove('support', 't1');
+    await cancelTask(task.id, 'test', m.deps);
     await deleteService(adminDeps(m), 'support');
     assert.ok(!m.services.docs.has('support'));
     await assert.rejects(deleteService(adminDeps(m), 'support'), (err) => codeOf(err) === 'SERVICE.NOT_FOUND');
