@@ -2,6 +2,7 @@
 // live state (presence, offers, tasks, RONA, idle time) belongs to the server and is not accepted here.
 import { builtInProfiles, type Agent } from '../domain/agent';
 import { openApiRegistry } from './openApiRegistry';
+import { repeatedIgnoringCase } from './repeatedNames';
 import { ResourceId } from './resourceId';
 import { Priority, SkillLevel, SkillName } from './serviceSchemas';
 import { z } from './zod';
@@ -36,11 +37,8 @@ const agentSettings = {
     .refine((skills) => Object.keys(skills).length <= maxSkills, `at most ${maxSkills} skills`)
     .superRefine((skills, ctx) => {
       // Skill names match ignoring case, so an agent cannot hold "fr" and "FR" as two skills.
-      const seen = new Set<string>();
-      for (const name of Object.keys(skills)) {
-        if (seen.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: `skill "${name}" is listed twice (names match ignoring case)` });
-        seen.add(name.toLowerCase());
-      }
+      const names = Object.keys(skills);
+      for (const i of repeatedIgnoringCase(names)) ctx.addIssue({ code: 'custom', path: [names[i] ?? ''], message: `skill "${names[i] ?? ''}" is listed twice (names match ignoring case)` });
     })
     .default({})
     .openapi({ description: `Skill name to level (1..10), at most ${maxSkills}; names as in a service's required skills (letters, digits, spaces, ".", "_" and "-", up to 50 characters, starting with a letter or digit; matched ignoring case).`, example: { french: 7, billing: 4 }, maxProperties: maxSkills }),
@@ -62,13 +60,11 @@ type AgentSettingsShape = { profiles: readonly { name: string }[]; memberships: 
 /** Rules across fields: profile names unique and not built-in; memberships unique and naming a known profile; reasons unique. */
 function checkProfilesAndMemberships(agent: AgentSettingsShape, ctx: z.RefinementCtx): void {
   const builtIn = new Set(builtInProfiles.map((p) => p.name.toLowerCase()));
-  const custom = new Set<string>();
+  // Case-insensitive, so "duty" cannot pass for the built-in "Duty" on an admin's screen.
+  const repeated = new Set(repeatedIgnoringCase(agent.profiles.map((p) => p.name)));
   agent.profiles.forEach((p, i) => {
-    // Case-insensitive, so "duty" cannot pass for the built-in "Duty" on an admin's screen.
-    const key = p.name.toLowerCase();
-    if (builtIn.has(key)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `"${p.name}" is a built-in profile` });
-    else if (custom.has(key)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `profile "${p.name}" is declared twice` });
-    custom.add(key);
+    if (builtIn.has(p.name.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `"${p.name}" is a built-in profile` });
+    else if (repeated.has(i)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `profile "${p.name}" is declared twice` });
   });
   const known = new Set([...builtInProfiles.map((p) => p.name), ...agent.profiles.map((p) => p.name)]);
   const services = new Set<string>();
@@ -77,11 +73,9 @@ function checkProfilesAndMemberships(agent: AgentSettingsShape, ctx: z.Refinemen
     services.add(m.serviceId);
     if (!known.has(m.profile)) ctx.addIssue({ code: 'custom', path: ['memberships', i, 'profile'], message: `unknown profile "${m.profile}": use Duty, Off Duty or a custom profile of this agent` });
   });
-  const reasons = new Set<string>();
-  agent.notAvailableReasons.forEach((r, i) => {
-    if (reasons.has(r.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['notAvailableReasons', i], message: `reason "${r}" is listed twice` });
-    reasons.add(r.toLowerCase());
-  });
+  for (const i of repeatedIgnoringCase(agent.notAvailableReasons)) {
+    ctx.addIssue({ code: 'custom', path: ['notAvailableReasons', i], message: `reason "${agent.notAvailableReasons[i] ?? ''}" is listed twice` });
+  }
 }
 
 export const AgentCreateBody = openApiRegistry.register(

@@ -2,6 +2,7 @@
 import { normalizeOriginPattern, originPatternProblem } from '../domain/allowedOrigins';
 import type { Service } from '../domain/service';
 import { openApiRegistry } from './openApiRegistry';
+import { repeatedIgnoringCase } from './repeatedNames';
 import { ResourceId } from './resourceId';
 import { z } from './zod';
 
@@ -38,12 +39,10 @@ const DistributionSchema = z
     // Required skills silently ignored by another policy would mislead the admin who set them.
     if (d.policy === 'skills' && d.requiredSkills.length === 0) ctx.addIssue({ code: 'custom', path: ['requiredSkills'], message: "policy 'skills' needs at least one required skill" });
     if (d.policy !== 'skills' && d.requiredSkills.length > 0) ctx.addIssue({ code: 'custom', path: ['requiredSkills'], message: "required skills apply only with policy 'skills'" });
-    const seen = new Set<string>();
-    d.requiredSkills.forEach((r, i) => {
-      // Skill names match ignoring case, so "French" and "french" are one skill.
-      if (seen.has(r.skill.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['requiredSkills', i, 'skill'], message: `skill "${r.skill}" is required twice` });
-      seen.add(r.skill.toLowerCase());
-    });
+    // Skill names match ignoring case, so "French" and "french" are one skill.
+    for (const i of repeatedIgnoringCase(d.requiredSkills.map((r) => r.skill))) {
+      ctx.addIssue({ code: 'custom', path: ['requiredSkills', i, 'skill'], message: `skill "${d.requiredSkills[i]?.skill ?? ''}" is required twice` });
+    }
   });
 
 const AfterCallWorkSchema = z

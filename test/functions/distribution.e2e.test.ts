@@ -398,7 +398,8 @@ describe('task distribution through devhost', () => {
     const serviceId = await service({ distribution: { policy: 'skills', requiredSkills: [{ skill: 'french', minLevel: 5 }], ronaTimeoutSeconds: 30 } });
     const novice = await agent([serviceId], { skills: { french: 2 } });
     const unskilled = await agent([serviceId], { skills: { sales: 9 } });
-    const expert = await agent([serviceId], { skills: { french: 8 }, notAvailableReasons: ['Training', 'Lunch'] });
+    // "French" meets the required "french": skill names match ignoring case.
+    const expert = await agent([serviceId], { skills: { French: 8 }, notAvailableReasons: ['Training', 'Lunch'] });
     await api.put(`/agents/${expert}/services/${serviceId}/profile`, { profile: 'Off Duty' });
     const away = await api.put<AgentState>(`/agents/${expert}/presence`, { presence: 'away', reason: 'training' });
     assert.deepEqual(away.body.notAvailableRequests.map((r) => [r.presence, r.reason]), [['away', 'Training']], 'filled with the reason as the admin spelled it');

@@ -101,6 +101,7 @@ describe('admin API: /api/services', () => {
       [{ ...support, distribution: { policy: 'fastest' } }, '/distribution/policy'],
       [{ ...support, distribution: { policy: 'skills' } }, '/distribution/requiredSkills'],
       [{ ...support, distribution: { policy: 'skills', requiredSkills: [{ skill: 'french', minLevel: 11 }] } }, '/distribution/requiredSkills/0/minLevel'],
+      [{ ...support, distribution: { policy: 'skills', requiredSkills: [{ skill: 'French', minLevel: 3 }, { skill: 'french', minLevel: 5 }] } }, '/distribution/requiredSkills/1/skill'],
       [{ ...support, afterCallWork: { durationSeconds: 3601 } }, '/afterCallWork/durationSeconds'],
       [{ ...support, maxQueueSize: 0 }, '/maxQueueSize'],
       [{ ...support, defaultPriority: 101 }, '/defaultPriority'],
