@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { load, offersToRecall, profileOf, type Agent } from '../domain/agent';
 import { DomainError } from '../domain/errors';
+import { beingDeletedError, isBeingDeleted } from '../domain/service';
 import { recallWhile } from '../distribution/offerDecisions';
 import { ContentionError } from '../distribution/optimistic';
 import { AlreadyExistsError, PreconditionFailedError, type DistributionDeps, type Page, type Versioned } from '../distribution/ports';
@@ -49,10 +50,26 @@ function stale(id: string, condition: EtagCondition): DomainError {
 async function checkServicesExist(deps: AgentAdminDeps, settings: AgentSettings, known: ReadonlySet<string>): Promise<void> {
   for (const [index, membership] of settings.memberships.entries()) {
     if (known.has(membership.serviceId)) continue;
-    if (!(await deps.services.read(membership.serviceId))) {
+    const service = await deps.services.read(membership.serviceId);
+    if (!service) {
       throw new DomainError('AGENT.UNKNOWN_SERVICE', `service ${membership.serviceId} not found`, { serviceId: membership.serviceId, pointer: `/memberships/${index}/serviceId` });
     }
+    if (isBeingDeleted(service.value, deps.clock.now())) throw beingDeletedError(membership.serviceId, `/memberships/${index}/serviceId`);
   }
+}
+
+/**
+ * Of the memberships the agent gained, the first whose service went or is being deleted: a
+ * membership written while a delete of its service was checking for members, which the delete did
+ * not see (it marked the service first; see deleteService). The write is undone.
+ */
+async function membershipGoing(deps: AgentAdminDeps, agent: Agent, known: ReadonlySet<string>): Promise<DomainError | undefined> {
+  for (const [index, membership] of agent.memberships.entries()) {
+    if (known.has(membership.serviceId)) continue;
+    const service = await deps.services.read(membership.serviceId);
+    if (!service || isBeingDeleted(service.value, deps.clock.now())) return beingDeletedError(membership.serviceId, `/memberships/${index}/serviceId`);
+  }
+  return undefined;
 }
 
 export async function createAgent(deps: AgentAdminDeps, settings: AgentSettings, id: string = randomUUID()): Promise<Versioned<Agent>> {
@@ -60,12 +77,20 @@ export async function createAgent(deps: AgentAdminDeps, settings: AgentSettings,
   const now = deps.clock.now().toISOString();
   // A new agent is signed out with nothing to do; they start getting tasks once they set themselves available.
   const agent: Agent = { id, ...settings, presence: 'offline', notAvailableRequests: [], offers: [], tasks: [], rona: null, lastOfferAt: null, idleSince: now, createdAt: now, updatedAt: now };
+  let created: Versioned<Agent>;
   try {
-    return asAdminSees(await deps.agents.create(agent));
+    created = await deps.agents.create(agent);
   } catch (err) {
     if (err instanceof AlreadyExistsError) throw new DomainError('CONFLICT.EXISTS', `an agent with id ${id} exists`, { agentId: id });
     throw err;
   }
+  const going = await membershipGoing(deps, created.value, new Set());
+  if (going) {
+    // Offline and new, so nothing of theirs can have changed: the delete is conditional all the same.
+    await deps.agents.delete(id, created.etag);
+    throw going;
+  }
+  return asAdminSees(created);
 }
 
 export async function getAgent(deps: AgentAdminDeps, id: string): Promise<Versioned<Agent>> {
@@ -119,6 +144,11 @@ export async function replaceAgent(deps: AgentAdminDeps, id: string, settings: A
       if (err instanceof PreconditionFailedError) continue; // the live state moved: merge again
       throw err;
     }
+    const going = await membershipGoing(deps, written.value, new Set(current.value.memberships.map((m) => m.serviceId)));
+    if (going) {
+      await restoreSettings(deps, id, settingsOf(current.value), written.value);
+      throw going;
+    }
     for (const { serviceId, reason } of servicesToRedistribute(current.value, written.value)) await deps.signal.requestDistribution(serviceId, reason);
     // Offers ringing for a service the agent may no longer take, or beyond a cut capacity, are recalled.
     const recalled = await recallWhile(written.value, offersToRecall, deps);
@@ -126,6 +156,16 @@ export async function replaceAgent(deps: AgentAdminDeps, id: string, settings: A
     return asAdminSees((await deps.agents.read(id)) ?? written);
   }
   throw new ContentionError(`agent ${id} kept changing under ${maxReplaceAttempts} attempts to replace its settings`);
+}
+
+/** Puts back the settings a refused replace wrote, unless another admin changed them since. */
+async function restoreSettings(deps: AgentAdminDeps, id: string, settings: AgentSettings, written: Agent): Promise<void> {
+  const writtenEtag = settingsEtag(written);
+  try {
+    await replaceAgent(deps, id, settings, { matches: (etag) => etag === writtenEtag, describe: writtenEtag });
+  } catch (err) {
+    if (!(err instanceof DomainError && err.code === 'CONFLICT.STALE_ETAG')) throw err;
+  }
 }
 
 /** Deletes the agent unless they hold offers or tasks; `condition` (If-Match) is optional here. */

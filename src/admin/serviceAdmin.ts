@@ -1,8 +1,8 @@
 // Admin use cases for services: create, read, list, replace under an ETag, delete once nothing refers to it.
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
-import type { Service } from '../domain/service';
-import { AlreadyExistsError, type DistributionDeps, type Page, type Versioned } from '../distribution/ports';
+import { beingDeletedError, isBeingDeleted, type Service } from '../domain/service';
+import { AlreadyExistsError, PreconditionFailedError, type DistributionDeps, type Page, type Versioned } from '../distribution/ports';
 import type { WorkflowStore } from '../workflow/ports';
 import type { EtagCondition } from './etagCondition';
 
@@ -56,6 +56,7 @@ export async function replaceService(deps: ServiceAdminDeps, id: string, setting
   const current = await deps.services.read(id);
   if (!current) throw notFound(id);
   if (!condition.matches(current.etag)) throw stale(id, condition);
+  if (isBeingDeleted(current.value, deps.clock.now())) throw beingDeletedError(id);
   await assertWorkflowExists(deps, settings);
   const next: Service = { id, ...settings, createdAt: current.value.createdAt, updatedAt: deps.clock.now().toISOString() };
   // Conditional on the version the caller saw: a write in between answers 412, not a lost update.
@@ -92,12 +93,54 @@ async function assertUnused(deps: ServiceAdminDeps, id: string): Promise<void> {
   }
 }
 
-/** Deletes the service once nothing refers to it (assertUnused); `condition` (If-Match) is optional here. */
+/**
+ * Deletes the service once nothing refers to it (assertUnused); `condition` (If-Match) is optional here.
+ *
+ * A check alone cannot see a task or membership written just after it. So a delete that passes the
+ * check marks the service as being deleted, checks again and only then deletes, conditional on the
+ * mark: a write that would refer to the service refuses a marked one, and one that raced the mark
+ * looks again after it wrote and undoes itself (createTask, replaceAgent). Either the second check
+ * sees the write (the delete is refused and the mark taken off) or the write sees the mark. A delete
+ * refused by the first check writes nothing.
+ */
 export async function deleteService(deps: ServiceAdminDeps, id: string, condition?: EtagCondition): Promise<void> {
   const current = await deps.services.read(id);
   if (!current) throw notFound(id);
   if (condition && !condition.matches(current.etag)) throw stale(id, condition);
+  const now = deps.clock.now();
+  if (isBeingDeleted(current.value, now)) throw beingDeletedError(id);
   await assertUnused(deps, id);
-  // Without If-Match the caller accepts any version, so a settings change in between does not matter.
-  if (!(await deps.services.delete(id, condition ? current.etag : undefined))) throw notFound(id);
+  let marked: Versioned<Service>;
+  try {
+    marked = await deps.services.replace({ ...current.value, deletingSince: now.toISOString() }, current.etag);
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) throw changedMeanwhile(id);
+    throw err;
+  }
+  try {
+    await assertUnused(deps, id);
+  } catch (err) {
+    await unmark(deps, marked);
+    throw err;
+  }
+  try {
+    if (!(await deps.services.delete(id, marked.etag))) throw notFound(id);
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) throw changedMeanwhile(id);
+    throw err;
+  }
+}
+
+function changedMeanwhile(id: string): DomainError {
+  return new DomainError('CONFLICT.STALE_ETAG', `service ${id} changed while it was being deleted: read it again`, { serviceId: id });
+}
+
+/** Takes a refused delete's mark off; if the service changed meanwhile the mark went with that change (or lapses). */
+async function unmark(deps: ServiceAdminDeps, marked: Versioned<Service>): Promise<void> {
+  const { deletingSince: _mark, ...service } = marked.value;
+  try {
+    await deps.services.replace(service, marked.etag);
+  } catch (err) {
+    if (!(err instanceof PreconditionFailedError)) throw err;
+  }
 }

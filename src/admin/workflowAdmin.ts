@@ -2,7 +2,7 @@
 // current one. A version is only written once its calendars and transfer targets exist.
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
-import type { Service } from '../domain/service';
+import { isBeingDeleted, type Service } from '../domain/service';
 import type { WorkflowDefinition, WorkflowVersion } from '../domain/workflow/model';
 import { activityLabel, type WorkflowIssue } from '../domain/workflow/validate';
 import { AlreadyExistsError, PreconditionFailedError, type Clock, type DocumentStore, type Page } from '../distribution/ports';
@@ -38,6 +38,7 @@ async function referenceIssues(deps: WorkflowAdminDeps, definition: WorkflowDefi
       const target = await deps.services.read(s.serviceId);
       if (!target) return { pointer: `/nodes/${i}/settings/serviceId`, activity: node.id, message: `${label}: service "${s.serviceId}" does not exist` };
       if (!target.value.imEnabled) return { pointer: `/nodes/${i}/settings/serviceId`, activity: node.id, message: `${label}: service "${s.serviceId}" does not take IM tasks` };
+      if (isBeingDeleted(target.value, deps.clock.now())) return { pointer: `/nodes/${i}/settings/serviceId`, activity: node.id, message: `${label}: service "${s.serviceId}" is being deleted` };
     }
     return undefined;
   });

@@ -17,6 +17,10 @@ export interface AdminResource {
   readonly page: z.ZodType;
   /** Why a delete can be refused with 409. */
   readonly deleteConflict: string;
+  /** Why a create can be refused with 409, besides a taken id. */
+  readonly createConflict?: string;
+  /** Why a replace can be refused with 409. */
+  readonly replaceConflict?: string;
 }
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -43,7 +47,7 @@ export function registerAdminResource(r: AdminResource): void {
       201: { description: `The ${r.noun} as stored.`, headers: z.object({ ETag: etagHeader, Location: z.string().openapi({ description: `The ${r.noun}'s URL.` }) }), ...json(r.answer) },
       400: problem('The body is not valid JSON, has unknown fields or bad values: each issue names its field by JSON pointer.'),
       401: unauthorized,
-      409: problem(`The id is taken (CONFLICT.EXISTS).`),
+      409: problem(`The id is taken (CONFLICT.EXISTS)${r.createConflict ? `, or ${r.createConflict}` : ''}.`),
     },
   });
   openApiRegistry.registerPath({
@@ -77,6 +81,7 @@ export function registerAdminResource(r: AdminResource): void {
       400: problem("Bad body or If-Match header, or an id holding '/', a backslash, '#' or '?'; each issue names its field by JSON pointer."),
       401: unauthorized,
       404: problem(`No such ${r.noun}.`),
+      ...(r.replaceConflict ? { 409: problem(r.replaceConflict) } : {}),
       412: problem(`The ${r.noun} changed since that ETag (CONFLICT.STALE_ETAG): read it again.`),
       428: problem('If-Match is missing (PRECONDITION.REQUIRED).'),
     },
@@ -107,7 +112,8 @@ registerAdminResource({
   updateBody: ServiceUpdateBody,
   answer: ServiceSchema,
   page: ServicePageSchema,
-  deleteConflict: "The service still has tasks that are not over (SERVICE.HAS_TASKS), member agents, or workflows that transfer to it (SERVICE.IN_USE); the message names them.",
+  deleteConflict: "The service still has tasks that are not over (SERVICE.HAS_TASKS), member agents, or workflows that transfer to it (SERVICE.IN_USE); the message names them. Or a delete of it is under way already (SERVICE.BEING_DELETED).",
+  replaceConflict: 'A delete of the service is under way (SERVICE.BEING_DELETED).',
 });
 
 registerAdminResource({
@@ -119,4 +125,6 @@ registerAdminResource({
   answer: AgentSchema,
   page: AgentPageSchema,
   deleteConflict: 'The agent holds offers or tasks (AGENT.HAS_TASKS).',
+  createConflict: 'a membership names a service whose delete is under way (SERVICE.BEING_DELETED, with its JSON pointer; an agent that raced the delete is not kept)',
+  replaceConflict: 'A membership added names a service whose delete is under way (SERVICE.BEING_DELETED, with its JSON pointer; a change that raced the delete is undone).',
 });

@@ -32,7 +32,7 @@ openApiRegistry.registerPath({
     400: problem('Malformed body, consent not given (/consent) or malformed email (/email).'),
     403: problem('CHAT.ORIGIN_NOT_ALLOWED: the Origin is not on the service\'s allowed origins.'),
     404: problem('SERVICE.NOT_FOUND or AGENT.NOT_FOUND.'),
-    409: problem('SERVICE.IM_DISABLED, QUEUE.FULL, AGENT.NOT_MEMBER, or AGENT.NOT_AVAILABLE (direct chat).'),
+    409: problem('SERVICE.IM_DISABLED, SERVICE.BEING_DELETED, QUEUE.FULL, AGENT.NOT_MEMBER, or AGENT.NOT_AVAILABLE (direct chat).'),
   },
 });
 

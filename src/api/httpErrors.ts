@@ -64,6 +64,8 @@ const statusByCode: Readonly<Record<DomainErrorCode, number>> = {
   'SERVICE.IM_DISABLED': 409,
   'SERVICE.HAS_TASKS': 409,
   'SERVICE.IN_USE': 409,
+  // A write that would refer to a service while its delete is under way (it may be refused: try again).
+  'SERVICE.BEING_DELETED': 409,
   'AGENT.UNKNOWN_REASON': 400,
   'NOT_AVAILABLE.REQUEST_NOT_FOUND': 404,
   'NOT_AVAILABLE.REQUEST_CLOSED': 409,

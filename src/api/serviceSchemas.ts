@@ -132,6 +132,10 @@ export const ServiceSchema = openApiRegistry.register(
       allowedOrigins: z.array(z.string()),
       createdAt: z.iso.datetime(),
       updatedAt: z.iso.datetime(),
+      deletingSince: z.iso
+        .datetime()
+        .optional()
+        .openapi({ description: 'Present while a delete of the service is under way (for a minute at most): new tasks, memberships and settings changes get 409 SERVICE.BEING_DELETED meanwhile.' }),
     })
     .openapi({ description: 'A service; its ETag comes in the ETag header.' }),
 );

@@ -3,7 +3,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
+import { beingDeletedError, isBeingDeleted } from '../domain/service';
 import type { Task } from '../domain/task';
+import { cancelTask } from './cancelTask';
 import { queueEntry, requeue } from './requeue';
 import { AlreadyExistsError, type DistributionDeps, type Versioned } from './ports';
 
@@ -37,6 +39,7 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
   const service = (await deps.services.read(request.serviceId))?.value;
   if (!service) throw new DomainError('SERVICE.NOT_FOUND', `service ${request.serviceId} not found`, { serviceId: request.serviceId });
   if (!service.imEnabled) throw new DomainError('SERVICE.IM_DISABLED', `service ${service.id} does not take IM tasks`, { serviceId: service.id });
+  if (isBeingDeleted(service, deps.clock.now())) throw beingDeletedError(service.id);
   const id = taskIdFor(request);
   // Only a keyed request can be a retry of an earlier one; a fresh random id needs no look-up.
   const existing = request.idempotencyKey ? await deps.tasks.read(id) : undefined;
@@ -85,9 +88,21 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     if (err instanceof AlreadyExistsError) return createTask(request, deps);
     throw err;
   }
-  if (!queued) return { task, created: true };
   // Its first entry: no put from an older read of a task just created can race it, so no check.
-  await deps.queue.put(queueEntry(stored, now));
-  await deps.signal.requestDistribution(service.id, 'task queued');
+  if (queued) await deps.queue.put(queueEntry(stored, now));
+  await undoIfServiceGoing(task, deps);
+  if (queued) await deps.signal.requestDistribution(service.id, 'task queued');
   return { task, created: true };
+}
+
+/**
+ * A task written while its service's delete was checking that nothing refers to it: the delete
+ * either saw the task (and was refused) or marked the service before the task was written, which
+ * this second look sees. Then the task is cancelled, so it is not left in a service that is gone.
+ */
+async function undoIfServiceGoing(task: Task, deps: DistributionDeps): Promise<void> {
+  const service = (await deps.services.read(task.serviceId))?.value;
+  if (service && !isBeingDeleted(service, deps.clock.now())) return;
+  await cancelTask(task.id, 'refused: its service was being deleted', deps);
+  throw service ? beingDeletedError(task.serviceId) : new DomainError('SERVICE.NOT_FOUND', `service ${task.serviceId} not found`, { serviceId: task.serviceId });
 }

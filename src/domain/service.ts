@@ -1,4 +1,6 @@
 // A service: a queue of IM tasks with its distribution settings.
+import { DomainError } from './errors';
+
 export type DistributionPolicy = 'longest-idle' | 'round-robin' | 'skills' | 'priority';
 
 export interface SkillRequirement {
@@ -39,4 +41,24 @@ export interface Service {
   readonly allowedOrigins: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Set while a delete checks that nothing refers to the service (isBeingDeleted): writes that would
+   * refer to it (a new task, a membership) are refused meanwhile, and undone when they raced the check.
+   */
+  readonly deletingSince?: string;
+}
+
+/** A delete's mark lapses after this long, so a delete that died halfway does not block the service. */
+export const deleteMarkLapsesAfterMs = 60_000;
+
+/** Whether a delete of the service is under way (its mark set within deleteMarkLapsesAfterMs). */
+export function isBeingDeleted(service: Service, now: Date): boolean {
+  if (service.deletingSince === undefined) return false;
+  const age = now.getTime() - Date.parse(service.deletingSince);
+  return age < deleteMarkLapsesAfterMs;
+}
+
+/** The refusal of a write that would refer to a service whose delete is under way. */
+export function beingDeletedError(serviceId: string, pointer?: string): DomainError {
+  return new DomainError('SERVICE.BEING_DELETED', `service ${serviceId} is being deleted; if its delete is refused, try again`, { serviceId, ...(pointer ? { pointer } : {}) });
 }
