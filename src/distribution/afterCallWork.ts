@@ -3,7 +3,7 @@
 import type { Agent, AgentTask } from '../domain/agent';
 import { DomainError } from '../domain/errors';
 import type { AfterCallWork } from '../domain/service';
-import { acceptedOffer, closed, finished, type Task } from '../domain/task';
+import { acceptedOffer, closed, extendedAcw, extensionByKey, finished, type Task } from '../domain/task';
 import { offerToTask, releaseTask, updateAgent } from './agentTasks';
 import { update } from './optimistic';
 import { PreconditionFailedError, type DistributionDeps, type Versioned } from './ports';
@@ -94,8 +94,8 @@ async function finishWithoutRead(chat: AgentTask, agentId: string, now: Date, de
 
 /**
  * The agent extends ACW by `seconds`. `idempotencyKey` (the request's Idempotency-Key): a retry of
- * the last extension, whose first attempt may have been written before its answer was lost, returns
- * the task as it is instead of extending again.
+ * an extension (any of the last maxKeptExtensionKeys), whose first attempt may have been written
+ * before its answer was lost, returns the task as it is instead of extending again.
  */
 export async function extendAcw(agentId: string, taskId: string, seconds: number, deps: DistributionDeps, idempotencyKey?: string): Promise<Task> {
   const stored = await deps.tasks.read(taskId);
@@ -111,16 +111,16 @@ export async function extendAcw(agentId: string, taskId: string, seconds: number
     taskId,
     (task) => {
       assertAssigned(task, agentId);
-      if (idempotencyKey !== undefined && task.acw?.lastExtensionKey === idempotencyKey) {
-        const first = task.acw.lastExtensionSeconds;
-        if (first !== undefined && first !== seconds) {
-          throw new DomainError('IDEMPOTENCY.KEY_REUSED', `Idempotency-Key ${idempotencyKey} extended ACW by ${first} seconds, not ${seconds}: use a new key for another extension`, { taskId, idempotencyKey });
+      const earlier = idempotencyKey !== undefined && task.acw ? extensionByKey(task.acw, idempotencyKey) : undefined;
+      if (idempotencyKey !== undefined && earlier) {
+        // Tasks stored before lengths were kept with keys have none to compare: taken as a retry.
+        if (!Number.isNaN(earlier.seconds) && earlier.seconds !== seconds) {
+          throw new DomainError('IDEMPOTENCY.KEY_REUSED', `Idempotency-Key ${idempotencyKey} extended ACW by ${earlier.seconds} seconds, not ${seconds}: use a new key for another extension`, { taskId, idempotencyKey });
         }
         return undefined; // a retry: extended already
       }
       if (task.state !== 'wrap-up' || !task.acw) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}, not in After Call Work`, { taskId, from: task.state });
-      const endsAt = new Date(Date.parse(task.acw.endsAt) + seconds * 1000).toISOString();
-      return { ...task, acw: { endsAt, extensions: task.acw.extensions + 1, lastExtensionKey: idempotencyKey ?? null, lastExtensionSeconds: seconds } };
+      return { ...task, acw: extendedAcw(task.acw, seconds, idempotencyKey) };
     },
     taskMissing(taskId),
     stored,

@@ -51,7 +51,12 @@ export interface Task {
   readonly acw: {
     readonly endsAt: string;
     readonly extensions: number;
-    /** The Idempotency-Key of the last extension, and how long it was, so a retry is told from a key reused for another extension. */
+    /**
+     * The Idempotency-Keys of the keyed extensions (the most recent maxKeptExtensionKeys) and how
+     * long each was, so a retry of any of them is told from a key reused for another extension.
+     */
+    readonly extensionKeys?: readonly AcwExtensionKey[];
+    /** Kept by tasks stored before extensionKeys: the last extension's key and length only. */
     readonly lastExtensionKey?: string | null;
     readonly lastExtensionSeconds?: number;
   } | null;
@@ -181,6 +186,27 @@ export function finished(task: Task, at: Date, acwSeconds: number): Task {
     timings: { ...task.timings, wrapUpAt: at.toISOString() },
   });
   return acwSeconds === 0 ? closed(wrapUp, at.toISOString()) : wrapUp;
+}
+
+export interface AcwExtensionKey {
+  readonly key: string;
+  readonly seconds: number;
+}
+
+/** How many extension keys an ACW keeps; an older key than these extends again. */
+export const maxKeptExtensionKeys = 20;
+
+/** The ACW extension an Idempotency-Key asked for, if it is one of those kept. */
+export function extensionByKey(acw: NonNullable<Task['acw']>, key: string): AcwExtensionKey | undefined {
+  const kept = acw.extensionKeys ?? (acw.lastExtensionKey ? [{ key: acw.lastExtensionKey, seconds: acw.lastExtensionSeconds ?? Number.NaN }] : []);
+  return kept.find((k) => k.key === key);
+}
+
+/** ACW extended by `seconds`, remembering `key` (when given) among the most recent ones. */
+export function extendedAcw(acw: NonNullable<Task['acw']>, seconds: number, key: string | undefined): NonNullable<Task['acw']> {
+  const kept = acw.extensionKeys ?? (acw.lastExtensionKey ? [{ key: acw.lastExtensionKey, seconds: acw.lastExtensionSeconds ?? Number.NaN }] : []);
+  const extensionKeys = key === undefined ? kept : [...kept, { key, seconds }].slice(-maxKeptExtensionKeys);
+  return { endsAt: new Date(Date.parse(acw.endsAt) + seconds * 1000).toISOString(), extensions: acw.extensions + 1, extensionKeys };
 }
 
 /** After Call Work of `seconds` begun at `at`, not extended yet. */

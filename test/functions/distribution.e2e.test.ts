@@ -115,10 +115,14 @@ describe('task distribution through devhost', () => {
     assert.equal(retried.body.acw?.endsAt, extended.body.acw?.endsAt, 'a retry with the same Idempotency-Key extends once');
     const reused = await api.post<ErrorBody>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 20 }, { 'idempotency-key': 'extend-1' });
     assert.deepEqual([reused.status, reused.body.error.code], [422, 'IDEMPOTENCY.KEY_REUSED'], 'the key of a 30 s extension reused for 20 s');
+    const secondExtension = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 10 }, { 'idempotency-key': 'extend-2' });
+    assert.equal(Date.parse(secondExtension.body.acw!.endsAt) - Date.parse(extended.body.acw!.endsAt), 10_000);
+    const lateRetry = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 }, { 'idempotency-key': 'extend-1' });
+    assert.deepEqual([lateRetry.status, lateRetry.body.acw?.endsAt], [200, secondExtension.body.acw?.endsAt], 'a retry of the first extension after a second one extends nothing');
     const endWithField = await api.post<ErrorBody>(`/agents/${agentId}/tasks/${first.id}/acw/end`, { now: true });
     assert.deepEqual([endWithField.status, endWithField.body.error.issues?.[0]?.path], [400, '/now'], 'ending ACW takes no fields');
     assert.equal((await api.post(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 500 })).status, 409, 'longer than the service allows');
-    assert.equal((await readTask(first.id)).acw?.endsAt, extended.body.acw?.endsAt, 'the refused extension changed nothing');
+    assert.equal((await readTask(first.id)).acw?.endsAt, secondExtension.body.acw?.endsAt, 'the refused extension changed nothing');
     assert.equal((await state(agentId)).offers.length, 0, 'ACW still holds the slot: nothing new is offered');
 
     const closed = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/end`);

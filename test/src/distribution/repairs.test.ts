@@ -101,6 +101,26 @@ describe('distribution repairs', () => {
     assert.equal(Date.parse(again.acw!.endsAt) - Date.parse(wrapUp.acw!.endsAt), 60_000, 'another extension, with its own key, extends again');
   });
 
+  it('an ACW extension retried after later extensions extends nothing, for the last 20 keys; a task stored with only its last key still knows it', async () => {
+    const { w, taskId } = await connected();
+    const wrapUp = await finishTask('ann', taskId, w.deps);
+    for (let n = 1; n <= 21; n++) await extendAcw('ann', taskId, 1, w.deps, `ext-${n}`);
+    const extended = (await w.tasks.read(taskId))!.value;
+    assert.equal(Date.parse(extended.acw!.endsAt) - Date.parse(wrapUp.acw!.endsAt), 21_000);
+    assert.equal((await extendAcw('ann', taskId, 1, w.deps, 'ext-2')).acw!.endsAt, extended.acw!.endsAt, 'a retry of the 2nd of 21 extends nothing');
+    await assert.rejects(extendAcw('ann', taskId, 5, w.deps, 'ext-3'), (err) => err instanceof DomainError && err.code === 'IDEMPOTENCY.KEY_REUSED');
+    assert.equal(Date.parse((await extendAcw('ann', taskId, 1, w.deps, 'ext-1')).acw!.endsAt) - Date.parse(extended.acw!.endsAt), 1_000, 'the 1st key, older than the last 20, extends again');
+
+    // A task written before extensionKeys: its last key and length only.
+    const stored = (await w.tasks.read(taskId))!;
+    const { extensionKeys: _kept, ...acw } = stored.value.acw!;
+    await w.tasks.replace({ ...stored.value, acw: { ...acw, lastExtensionKey: 'old-key', lastExtensionSeconds: 7 } }, stored.etag);
+    assert.equal((await extendAcw('ann', taskId, 7, w.deps, 'old-key')).acw!.endsAt, stored.value.acw!.endsAt, 'a retry of the stored last key');
+    await assert.rejects(extendAcw('ann', taskId, 8, w.deps, 'old-key'), (err) => err instanceof DomainError && err.code === 'IDEMPOTENCY.KEY_REUSED');
+    const next = await extendAcw('ann', taskId, 2, w.deps, 'new-key');
+    assert.deepEqual(next.acw!.extensionKeys, [{ key: 'old-key', seconds: 7 }, { key: 'new-key', seconds: 2 }]);
+  });
+
   it('a round resumed after the offer’s ring-out time withdraws the offer rather than ringing the agent out', async () => {
     const { w, task } = await halfClaimed(1); // the task's claim is written, then the round dies
     assert.equal((await w.tasks.read(task.id))!.value.state, 'offered');
