@@ -2,7 +2,9 @@
 // chats, ACW, codes and tags.
 import { app, type HttpRequest } from '@azure/functions';
 import { CodingBody, ExtendAcwBody, NoFieldsBody, NotAvailableReasonBody, PresenceBody, ProfileBody } from '../src/api/agentDeskSchemas';
+import { agentStateAnswer, type AgentStateAnswer } from '../src/api/agentSchemas';
 import { parseJsonBody } from '../src/api/parseRequest';
+import { taskAnswer } from '../src/api/taskSchemas';
 import { switchboard } from '../src/app/switchboard';
 import type { Agent } from '../src/domain/agent';
 import { openRequests } from '../src/domain/notAvailable';
@@ -34,10 +36,8 @@ async function readAgent(id: string) {
 }
 
 /** The agent's live state, as the state route and every change to it answer. */
-function liveState(agent: Agent) {
-  const { presence, notAvailableReasons, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } = agent;
-  const notAvailableRequests = openRequests(agent.notAvailableRequests, deps.clock.now());
-  return { agentId: agent.id, presence, notAvailableRequests, notAvailableReasons, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt };
+function liveState(agent: Agent): AgentStateAnswer {
+  return agentStateAnswer(agent, deps.clock.now());
 }
 
 app.http('agentState', {
@@ -112,7 +112,7 @@ app.http('acceptOffer', {
     const task = await asAgent(request, (id) => acceptOffer(id, param(request, 'offerId'), deps));
     // A chat's workflow waits in Queue Task: tell it the chat reached an agent (it checks on timeout too).
     if (task.channel === 'web') await chatWorkflowClient(context).raise(task.id, chatEvents.taskConnected, { agentId: task.assignedAgentId });
-    return { jsonBody: task };
+    return { jsonBody: taskAnswer(task) };
   }),
 });
 
@@ -122,7 +122,7 @@ app.http('declineOffer', {
   authLevel: 'function',
   handler: handle(async (request) => {
     await noFields(request);
-    return { jsonBody: await asAgent(request, (id) => declineOffer(id, param(request, 'offerId'), deps)) };
+    return { jsonBody: taskAnswer(await asAgent(request, (id) => declineOffer(id, param(request, 'offerId'), deps))) };
   }),
 });
 
@@ -132,7 +132,7 @@ app.http('finishTask', {
   authLevel: 'function',
   handler: handle(async (request) => {
     await noFields(request);
-    return { jsonBody: await asAgent(request, (id) => finishTask(id, taskId(request), deps)) };
+    return { jsonBody: taskAnswer(await asAgent(request, (id) => finishTask(id, taskId(request), deps))) };
   }),
 });
 
@@ -142,7 +142,7 @@ app.http('extendAcw', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const { seconds } = parseJsonBody(ExtendAcwBody, await bodyText(request));
-    return { jsonBody: await asAgent(request, (id) => extendAcw(id, taskId(request), seconds, deps, request.headers.get('idempotency-key') || undefined)) };
+    return { jsonBody: taskAnswer(await asAgent(request, (id) => extendAcw(id, taskId(request), seconds, deps, request.headers.get('idempotency-key') || undefined))) };
   }),
 });
 
@@ -152,7 +152,7 @@ app.http('endAcw', {
   authLevel: 'function',
   handler: handle(async (request) => {
     await noFields(request);
-    return { jsonBody: await asAgent(request, (id) => endAcw(id, taskId(request), deps)) };
+    return { jsonBody: taskAnswer(await asAgent(request, (id) => endAcw(id, taskId(request), deps))) };
   }),
 });
 
@@ -162,6 +162,6 @@ app.http('setTaskCoding', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const coding = parseJsonBody(CodingBody, await bodyText(request));
-    return { jsonBody: await asAgent(request, (id) => setCodesAndTags(id, taskId(request), coding, deps)) };
+    return { jsonBody: taskAnswer(await asAgent(request, (id) => setCodesAndTags(id, taskId(request), coding, deps))) };
   }),
 });

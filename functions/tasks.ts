@@ -1,7 +1,7 @@
 // External task API: put a task into a service's queue, follow it, re-prioritise or cancel it.
 import { app } from '@azure/functions';
 import { parseJsonBody } from '../src/api/parseRequest';
-import { CancelBody, NewTaskBody, PriorityBody } from '../src/api/taskSchemas';
+import { CancelBody, NewTaskBody, PriorityBody, taskAnswer } from '../src/api/taskSchemas';
 import { switchboard } from '../src/app/switchboard';
 import { DomainError } from '../src/domain/errors';
 import { cancelTask } from '../src/distribution/cancelTask';
@@ -28,7 +28,7 @@ app.http('createTask', {
     const body = parseJsonBody(NewTaskBody, await bodyText(request), true);
     const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
     const { task, created } = await createTask({ serviceId: param(request, 'serviceId'), channel: 'external', ...body, ...(idempotencyKey ? { idempotencyKey } : {}) }, deps);
-    return { status: created ? 201 : 200, headers: { location: `/api/tasks/${task.id}` }, jsonBody: task };
+    return { status: created ? 201 : 200, headers: { location: `/api/tasks/${task.id}` }, jsonBody: taskAnswer(task) };
   }),
 });
 
@@ -38,7 +38,7 @@ app.http('getTask', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const { value, etag } = await readTask(param(request, 'taskId'));
-    return { jsonBody: value, headers: { etag } };
+    return { jsonBody: taskAnswer(value), headers: { etag } };
   }),
 });
 
@@ -65,7 +65,7 @@ app.http('changeTaskPriority', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const { priority } = parseJsonBody(PriorityBody, await bodyText(request));
-    return { jsonBody: await changePriority(param(request, 'taskId'), priority, deps) };
+    return { jsonBody: taskAnswer(await changePriority(param(request, 'taskId'), priority, deps)) };
   }),
 });
 
@@ -78,6 +78,6 @@ app.http('cancelTask', {
     const { reason } = parseJsonBody(CancelBody, await bodyText(request), true);
     const task = await cancelTask(param(request, 'taskId'), reason ?? 'cancelled by the external task API', deps);
     if (task.channel === 'web') await chatWorkflowClient(context).raise(task.id, chatEvents.taskEnded, { state: task.state });
-    return { jsonBody: task };
+    return { jsonBody: taskAnswer(task) };
   }),
 });

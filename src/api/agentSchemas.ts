@@ -1,6 +1,7 @@
 // The admin API's agent bodies and answers. Admins own who an agent is and where they work; the
 // live state (presence, offers, tasks, RONA, idle time) belongs to the server and is not accepted here.
 import { builtInProfiles, type Agent } from '../domain/agent';
+import { openRequests } from '../domain/notAvailable';
 import { openApiRegistry } from './openApiRegistry';
 import { repeatedIgnoringCase } from './repeatedNames';
 import { ResourceId } from './resourceId';
@@ -115,6 +116,27 @@ export const NotAvailableRequestSchema = openApiRegistry.register(
     .openapi({ description: 'Opened each time the agent stops being available; filled with one of their reasons, then or later, while open.' }),
 );
 
+export const AgentOfferSchema = openApiRegistry.register(
+  'AgentOffer',
+  z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: Timestamp, expiresAt: Timestamp.optional().openapi({ description: 'When the offer rings out.' }) }).openapi({ description: 'An offer ringing for the agent.' }),
+);
+
+export const AgentTaskSchema = openApiRegistry.register(
+  'AgentTask',
+  z
+    .object({
+      taskId: z.string(),
+      serviceId: z.string(),
+      since: Timestamp,
+      phase: z.enum(['connected', 'wrap-up']),
+      offerId: z.string().optional().openapi({ description: 'The offer the agent accepted.' }),
+      acwSeconds: z.number().int().optional().openapi({ description: 'The After Call Work the chat gets when finished, under the rules it was offered under.' }),
+    })
+    .openapi({ description: 'A chat the agent holds: in conversation or in After Call Work.' }),
+);
+
+const RonaSchema = z.object({ since: Timestamp, taskId: z.string() }).nullable().openapi({ description: 'Set when an offer rang out: the agent gets nothing until they set themselves available.' });
+
 export const AgentSchema = openApiRegistry.register(
   'Agent',
   z
@@ -130,18 +152,9 @@ export const AgentSchema = openApiRegistry.register(
       notAvailableReasons: z.array(z.string()),
       presence: z.enum(['available', 'busy', 'away', 'offline']),
       notAvailableRequests: z.array(NotAvailableRequestSchema).openapi({ description: 'Requests for a not-available reason, most recent first; closed ones (a week old, or past the time the agent gave) are dropped as the agent changes.' }),
-      offers: z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: Timestamp, expiresAt: Timestamp.optional().openapi({ description: 'When the offer rings out.' }) })),
-      tasks: z.array(
-        z.object({
-          taskId: z.string(),
-          serviceId: z.string(),
-          since: Timestamp,
-          phase: z.enum(['connected', 'wrap-up']),
-          offerId: z.string().optional().openapi({ description: 'The offer the agent accepted.' }),
-          acwSeconds: z.number().int().optional().openapi({ description: 'The After Call Work the chat gets when finished, under the rules it was offered under.' }),
-        }),
-      ),
-      rona: z.object({ since: Timestamp, taskId: z.string() }).nullable(),
+      offers: z.array(AgentOfferSchema),
+      tasks: z.array(AgentTaskSchema),
+      rona: RonaSchema,
       lastOfferAt: Timestamp.nullable(),
       idleSince: Timestamp,
       createdAt: Timestamp,
@@ -162,3 +175,34 @@ export const AgentPageSchema = openApiRegistry.register(
 type AgentAnswer = z.output<typeof AgentSchema>;
 const answerHasEveryField: [Exclude<keyof Agent, keyof AgentAnswer>, Exclude<keyof AgentAnswer, keyof Agent>] extends [never, never] ? true : false = true;
 void answerHasEveryField;
+
+export const AgentStateSchema = openApiRegistry.register(
+  'AgentState',
+  z
+    .object({
+      agentId: z.string(),
+      presence: z.enum(['available', 'busy', 'away', 'offline']),
+      notAvailableRequests: z.array(NotAvailableRequestSchema).openapi({ description: 'The open ones, most recent first.' }),
+      notAvailableReasons: z.array(z.string()).openapi({ description: 'The reasons the agent may fill them with.' }),
+      rona: RonaSchema,
+      memberships: z.array(z.object({ serviceId: z.string(), profile: z.string(), priority: z.number().int() })),
+      imCapacity: z.number().int(),
+      offers: z.array(AgentOfferSchema),
+      tasks: z.array(AgentTaskSchema),
+      idleSince: Timestamp.openapi({ description: 'When the agent last held nothing.' }),
+      lastOfferAt: Timestamp.nullable(),
+    })
+    .openapi({ description: "The agent's live state: presence, open not-available requests and the reasons to fill them with, RONA, memberships, offers and chats." }),
+);
+
+/** The agent's live state as the agent desk answers it. */
+export type AgentStateAnswer = Pick<Agent, 'presence' | 'notAvailableReasons' | 'rona' | 'memberships' | 'imCapacity' | 'offers' | 'tasks' | 'idleSince' | 'lastOfferAt' | 'notAvailableRequests'> & { readonly agentId: string };
+
+export function agentStateAnswer(agent: Agent, now: Date): AgentStateAnswer {
+  const { presence, notAvailableReasons, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt } = agent;
+  return { agentId: agent.id, presence, notAvailableRequests: openRequests(agent.notAvailableRequests, now), notAvailableReasons, rona, memberships, imCapacity, offers, tasks, idleSince, lastOfferAt };
+}
+
+type StateSchemaAnswer = z.output<typeof AgentStateSchema>;
+const stateHasEveryField: [Exclude<keyof AgentStateAnswer, keyof StateSchemaAnswer>, Exclude<keyof StateSchemaAnswer, keyof AgentStateAnswer>] extends [never, never] ? true : false = true;
+void stateHasEveryField;

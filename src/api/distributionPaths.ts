@@ -1,14 +1,13 @@
 // The external task API's and the agent desk API's paths in the OpenAPI document.
 import { CodingBody, ExtendAcwBody, NoFieldsBody, NotAvailableReasonBody, PresenceBody, ProfileBody } from './agentDeskSchemas';
-import { NotAvailableRequestSchema } from './agentSchemas';
+import { AgentOfferSchema, AgentStateSchema, AgentTaskSchema, NotAvailableRequestSchema } from './agentSchemas';
 import { ErrorBody, functionKeyAuth, openApiRegistry } from './openApiRegistry';
-import { CancelBody, NewTaskBody, PriorityBody, QueuePositionBody, RoutingLog } from './taskSchemas';
+import { CancelBody, NewTaskBody, PriorityBody, QueuePositionBody, RoutingLog, TaskSchema } from './taskSchemas';
 import { z } from './zod';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 const problem = (description: string) => ({ description, ...json(ErrorBody) });
 const security = [{ [functionKeyAuth.name]: [] }];
-const TaskAnswer = z.record(z.string(), z.unknown()).openapi('Task', { description: 'A task with its state, offers (routing log), timings, codes and tags.' });
 
 interface PathSpec {
   method: 'get' | 'post' | 'put' | 'patch';
@@ -59,17 +58,15 @@ function register(spec: PathSpec): void {
 
 const taskId = { taskId: 'The task id.' };
 const agentId = { agentId: 'The agent id.' };
-const AgentStateAnswer = z.record(z.string(), z.unknown()).openapi('AgentState', { description: 'Presence, open not-available requests and the reasons to fill them with, RONA state, memberships, offers and tasks.' });
-const offers = z.array(z.object({ offerId: z.string(), taskId: z.string(), serviceId: z.string(), offeredAt: z.string(), expiresAt: z.string().optional().openapi({ description: 'When the offer rings out.' }) }));
 
-register({ method: 'post', path: '/api/services/{serviceId}/tasks', summary: 'Queue a task in a service', tag: 'Tasks', params: { serviceId: 'The service id.' }, body: NewTaskBody, bodyOptional: true, idempotencyKey: 'Optional. A retry with the same key (in the same service) answers 200 with the task the first request created, and queues no second one.', answer: TaskAnswer, creates: true, conflicts: 'QUEUE.FULL, SERVICE.IM_DISABLED, or SERVICE.BEING_DELETED (a delete of the service is under way; a task that raced it is cancelled).', unprocessable: 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used for a request with another priority, parameters or channel; nothing was created.' });
-register({ method: 'get', path: '/api/tasks/{taskId}', summary: 'Read a task', tag: 'Tasks', params: taskId, answer: TaskAnswer });
+register({ method: 'post', path: '/api/services/{serviceId}/tasks', summary: 'Queue a task in a service', tag: 'Tasks', params: { serviceId: 'The service id.' }, body: NewTaskBody, bodyOptional: true, idempotencyKey: 'Optional. A retry with the same key (in the same service) answers 200 with the task the first request created, and queues no second one.', answer: TaskSchema, creates: true, conflicts: 'QUEUE.FULL, SERVICE.IM_DISABLED, or SERVICE.BEING_DELETED (a delete of the service is under way; a task that raced it is cancelled).', unprocessable: 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used for a request with another priority, parameters or channel; nothing was created.' });
+register({ method: 'get', path: '/api/tasks/{taskId}', summary: 'Read a task', tag: 'Tasks', params: taskId, answer: TaskSchema });
 register({ method: 'get', path: '/api/tasks/{taskId}/position', summary: 'Queue position and estimated wait', tag: 'Tasks', params: taskId, answer: QueuePositionBody });
 register({ method: 'get', path: '/api/tasks/{taskId}/routing', summary: 'The routing log: every offer and why its agent was chosen', tag: 'Tasks', params: taskId, answer: RoutingLog });
-register({ method: 'patch', path: '/api/tasks/{taskId}', summary: "Change a waiting task's priority", tag: 'Tasks', params: taskId, body: PriorityBody, answer: TaskAnswer, conflicts: 'The task is no longer waiting.' });
-register({ method: 'post', path: '/api/tasks/{taskId}/cancel', summary: 'Cancel a waiting task', tag: 'Tasks', params: taskId, body: CancelBody, bodyOptional: true, answer: TaskAnswer, conflicts: 'The task reached an agent or ended otherwise (cancelling a cancelled task again answers 200 and changes nothing).' });
+register({ method: 'patch', path: '/api/tasks/{taskId}', summary: "Change a waiting task's priority", tag: 'Tasks', params: taskId, body: PriorityBody, answer: TaskSchema, conflicts: 'The task is no longer waiting.' });
+register({ method: 'post', path: '/api/tasks/{taskId}/cancel', summary: 'Cancel a waiting task', tag: 'Tasks', params: taskId, body: CancelBody, bodyOptional: true, answer: TaskSchema, conflicts: 'The task reached an agent or ended otherwise (cancelling a cancelled task again answers 200 and changes nothing).' });
 
-register({ method: 'get', path: '/api/agents/{agentId}/state', summary: "The agent's live state", tag: 'Agent desk', params: agentId, answer: AgentStateAnswer });
+register({ method: 'get', path: '/api/agents/{agentId}/state', summary: "The agent's live state", tag: 'Agent desk', params: agentId, answer: AgentStateSchema });
 register({
   method: 'put',
   path: '/api/agents/{agentId}/presence',
@@ -77,7 +74,7 @@ register({
   tag: 'Agent desk',
   params: agentId,
   body: PresenceBody,
-  answer: AgentStateAnswer,
+  answer: AgentStateSchema,
 });
 register({ method: 'get', path: '/api/agents/{agentId}/not-available-requests', summary: "The agent's open not-available requests, most recent first (each closes a week after it opened)", tag: 'Agent desk', params: agentId, answer: z.array(NotAvailableRequestSchema) });
 register({
@@ -90,13 +87,13 @@ register({
   answer: NotAvailableRequestSchema,
   conflicts: 'NOT_AVAILABLE.REQUEST_CLOSED: the request closed (a week after it opened, or at the time the agent gave).',
 });
-register({ method: 'put', path: '/api/agents/{agentId}/services/{serviceId}/profile', summary: 'Set the duty profile for a service', tag: 'Agent desk', params: { ...agentId, serviceId: 'The service id.' }, body: ProfileBody, answer: AgentStateAnswer, conflicts: 'AGENT.NOT_MEMBER.' });
-register({ method: 'get', path: '/api/agents/{agentId}/offers', summary: "The agent's open offers", tag: 'Agent desk', params: agentId, answer: offers });
-register({ method: 'get', path: '/api/agents/{agentId}/tasks', summary: "The agent's connected and wrap-up tasks", tag: 'Agent desk', params: agentId, answer: z.array(z.record(z.string(), z.unknown())) });
+register({ method: 'put', path: '/api/agents/{agentId}/services/{serviceId}/profile', summary: 'Set the duty profile for a service', tag: 'Agent desk', params: { ...agentId, serviceId: 'The service id.' }, body: ProfileBody, answer: AgentStateSchema, conflicts: 'AGENT.NOT_MEMBER.' });
+register({ method: 'get', path: '/api/agents/{agentId}/offers', summary: "The agent's open offers", tag: 'Agent desk', params: agentId, answer: z.array(AgentOfferSchema) });
+register({ method: 'get', path: '/api/agents/{agentId}/tasks', summary: "The agent's connected and wrap-up tasks", tag: 'Agent desk', params: agentId, answer: z.array(AgentTaskSchema) });
 for (const verb of ['accept', 'decline'] as const) {
-  register({ method: 'post', path: `/api/agents/{agentId}/offers/{offerId}/${verb}`, summary: `${verb === 'accept' ? 'Accept' : 'Decline'} an offer`, tag: 'Agent desk', params: { ...agentId, offerId: 'The offer id.' }, body: NoFieldsBody, bodyOptional: true, answer: TaskAnswer, conflicts: `OFFER.NOT_OPEN: the offer rang out, was ${verb === 'accept' ? 'declined, ' : 'accepted, '}withdrawn, cancelled or recalled (the agent went busy, away or offline, off duty, or lost the membership, licence or capacity)${verb === 'accept' ? ", or is not yet open to the agent (the agent's slot for it is still being claimed: try again); accepting it again while the chat goes on answers 200" : '; declining it again answers 200 and changes nothing'}.` });
+  register({ method: 'post', path: `/api/agents/{agentId}/offers/{offerId}/${verb}`, summary: `${verb === 'accept' ? 'Accept' : 'Decline'} an offer`, tag: 'Agent desk', params: { ...agentId, offerId: 'The offer id.' }, body: NoFieldsBody, bodyOptional: true, answer: TaskSchema, conflicts: `OFFER.NOT_OPEN: the offer rang out, was ${verb === 'accept' ? 'declined, ' : 'accepted, '}withdrawn, cancelled or recalled (the agent went busy, away or offline, off duty, or lost the membership, licence or capacity)${verb === 'accept' ? ", or is not yet open to the agent (the agent's slot for it is still being claimed: try again); accepting it again while the chat goes on answers 200" : '; declining it again answers 200 and changes nothing'}.` });
 }
-register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/finish', summary: 'Finish the chat: into After Call Work, under the ACW rules the service had when it offered the chat', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: NoFieldsBody, bodyOptional: true, answer: TaskAnswer, notTheirs: true, conflicts: 'The task is not connected (finishing it again while in After Call Work, or once closed, answers 200 and changes nothing: a retry is safe).' });
-register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/extend', summary: 'Extend After Call Work', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: ExtendAcwBody, idempotencyKey: 'Optional. A retry of an extension with the same key returns the task as it is and does not extend again (the last 20 keys of the chat are kept: an older one extends again).', answer: TaskAnswer, notTheirs: true, conflicts: 'ACW.NOT_ALLOWED or not in After Call Work.', unprocessable: 'IDEMPOTENCY.KEY_REUSED: the key was used for an extension of another length; nothing was extended.' });
-register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/end', summary: 'End After Call Work early', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: NoFieldsBody, bodyOptional: true, answer: TaskAnswer, notTheirs: true, conflicts: 'ACW.NOT_ALLOWED, or not in After Call Work (ending it again once closed answers 200 and changes nothing).' });
-register({ method: 'put', path: '/api/agents/{agentId}/tasks/{taskId}/coding', summary: 'Set codes and tags', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: CodingBody, answer: TaskAnswer, notTheirs: true, conflicts: 'The task is not connected or in After Call Work.' });
+register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/finish', summary: 'Finish the chat: into After Call Work, under the ACW rules the service had when it offered the chat', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: NoFieldsBody, bodyOptional: true, answer: TaskSchema, notTheirs: true, conflicts: 'The task is not connected (finishing it again while in After Call Work, or once closed, answers 200 and changes nothing: a retry is safe).' });
+register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/extend', summary: 'Extend After Call Work', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: ExtendAcwBody, idempotencyKey: 'Optional. A retry of an extension with the same key returns the task as it is and does not extend again (the last 20 keys of the chat are kept: an older one extends again).', answer: TaskSchema, notTheirs: true, conflicts: 'ACW.NOT_ALLOWED or not in After Call Work.', unprocessable: 'IDEMPOTENCY.KEY_REUSED: the key was used for an extension of another length; nothing was extended.' });
+register({ method: 'post', path: '/api/agents/{agentId}/tasks/{taskId}/acw/end', summary: 'End After Call Work early', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: NoFieldsBody, bodyOptional: true, answer: TaskSchema, notTheirs: true, conflicts: 'ACW.NOT_ALLOWED, or not in After Call Work (ending it again once closed answers 200 and changes nothing).' });
+register({ method: 'put', path: '/api/agents/{agentId}/tasks/{taskId}/coding', summary: 'Set codes and tags', tag: 'Agent desk', params: { ...agentId, ...taskId }, body: CodingBody, answer: TaskSchema, notTheirs: true, conflicts: 'The task is not connected or in After Call Work.' });

@@ -47,7 +47,7 @@ export interface Task {
   readonly assignedAgentId: string | null;
   readonly codes: readonly string[];
   readonly tags: readonly string[];
-  /** After Call Work: when it ends, how often it was extended, and the Idempotency-Key of the last extension (a retry of it changes nothing). */
+  /** After Call Work: when it ends, how often it was extended, and the Idempotency-Keys of its extensions (a retry of one changes nothing). */
   readonly acw: {
     readonly endsAt: string;
     readonly extensions: number;

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CosmosClient } from '@azure/cosmos';
 import { ServiceBusClient } from '@azure/service-bus';
+import type { z } from 'zod';
 import { cosmosEmulatorKey } from '../../devhost/emulators/cosmos';
+import { AgentOfferSchema, AgentStateSchema, AgentTaskSchema } from '../../src/api/agentSchemas';
+import { RoutingLog, TaskSchema } from '../../src/api/taskSchemas';
 import { resourceManifest } from '../../src/config/resourceManifest';
 import type { Agent } from '../../src/domain/agent';
 import type { Task } from '../../src/domain/task';
@@ -59,14 +62,20 @@ async function agent(serviceIds: string[], settings: Record<string, unknown> = {
   return id;
 }
 
+/** The answer is what the OpenAPI document says it is: valid under its schema, with no field the schema leaves out. */
+function documented<T>(schema: z.ZodType, body: T): T {
+  assert.deepEqual(schema.parse(body), body, 'the answer matches its OpenAPI schema');
+  return body;
+}
+
 async function task(serviceId: string, body: Record<string, unknown> = {}): Promise<Task> {
   const res = await api.post<Task>(`/services/${serviceId}/tasks`, body);
   assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body;
+  return documented(TaskSchema, res.body);
 }
 
-const state = async (agentId: string): Promise<AgentState> => (await api.get<AgentState>(`/agents/${agentId}/state`)).body;
-const readTask = async (taskId: string): Promise<Task> => (await api.get<Task>(`/tasks/${taskId}`)).body;
+const state = async (agentId: string): Promise<AgentState> => documented(AgentStateSchema, (await api.get<AgentState>(`/agents/${agentId}/state`)).body);
+const readTask = async (taskId: string): Promise<Task> => documented(TaskSchema, (await api.get<Task>(`/tasks/${taskId}`)).body);
 const position = async (taskId: string): Promise<Position> => (await api.get<Position>(`/tasks/${taskId}/position`)).body;
 const offered = (agentId: string, count = 1): Promise<AgentState> => eventually(() => state(agentId), (s) => s.offers.length >= count, 10_000, `${agentId} has ${count} offer(s)`);
 
@@ -82,26 +91,27 @@ describe('task distribution through devhost', () => {
     const agentId = await agent([serviceId]);
     const offer = (await offered(agentId)).offers[0]!;
     assert.equal(offer.taskId, first.id, 'the head of the queue is offered first');
-    const routing = (await api.get<{ offers: Task['offers'] }>(`/tasks/${first.id}/routing`)).body;
+    const routing = documented(RoutingLog, (await api.get<{ offers: Task['offers'] }>(`/tasks/${first.id}/routing`)).body);
     assert.equal(routing.offers[0]?.routing.policy, 'longest-idle');
     assert.equal(routing.offers[0]?.routing.chosenAgentId, agentId);
     assert.equal((await readTask(first.id)).state, 'offered');
     // The agent sees when the offer rings out.
     assert.equal(offer.expiresAt, routing.offers[0]?.expiresAt);
-    assert.deepEqual((await api.get<unknown[]>(`/agents/${agentId}/offers`)).body, [offer]);
+    assert.deepEqual(documented(AgentOfferSchema.array(), (await api.get<unknown[]>(`/agents/${agentId}/offers`)).body), [offer]);
 
     const withField = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offer.offerId}/accept`, { agent: 'someone else' });
     assert.deepEqual([withField.status, withField.body.error.issues?.[0]?.path], [400, '/agent'], 'an accept takes no fields');
     assert.equal((await readTask(first.id)).state, 'offered', 'the refused accept changed nothing');
     const accepted = await api.post<Task>(`/agents/${agentId}/offers/${offer.offerId}/accept`);
     assert.equal(accepted.status, 200);
+    documented(TaskSchema, accepted.body);
     assert.equal(accepted.body.state, 'connected');
     assert.equal(accepted.body.assignedAgentId, agentId);
     assert.equal((await api.post(`/agents/${agentId}/offers/${offer.offerId}/accept`)).status, 200, 'a repeated accept is idempotent');
     // The chat says which offer it came from and the ACW it will get.
     const chat = (await state(agentId)).tasks[0];
     assert.deepEqual(chat, { taskId: first.id, serviceId, since: accepted.body.timings.connectedAt, phase: 'connected', offerId: offer.offerId, acwSeconds: 60 });
-    assert.deepEqual((await api.get<unknown[]>(`/agents/${agentId}/tasks`)).body, [chat]);
+    assert.deepEqual(documented(AgentTaskSchema.array(), (await api.get<unknown[]>(`/agents/${agentId}/tasks`)).body), [chat]);
 
     const coded = await api.put<Task>(`/agents/${agentId}/tasks/${first.id}/coding`, { codes: ['refund'], tags: ['vip', 'vip'] });
     assert.deepEqual([coded.body.codes, coded.body.tags], [['refund'], ['vip']]);
@@ -109,6 +119,7 @@ describe('task distribution through devhost', () => {
     const wrapUp = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/finish`);
     assert.equal(wrapUp.body.state, 'wrap-up');
     const extended = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 }, { 'idempotency-key': 'extend-1' });
+    assert.deepEqual(documented(TaskSchema, extended.body).acw, { endsAt: extended.body.acw?.endsAt, extensions: 1 }, 'the extension keys stay on the server');
     assert.equal(Date.parse(extended.body.acw!.endsAt) - Date.parse(wrapUp.body.acw!.endsAt), 30_000);
     const retried = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/acw/extend`, { seconds: 30 }, { 'idempotency-key': 'extend-1' });
     assert.equal(retried.status, 200);
