@@ -89,9 +89,12 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     throw err;
   }
   // Its first entry: no put from an older read of a task just created can race it, so no check.
-  if (queued) await deps.queue.put(queueEntry(stored, now));
+  if (queued) {
+    await deps.queue.put(queueEntry(stored, now));
+    await deps.signal.requestDistribution(service.id, 'task queued');
+  }
+  // After the round is asked for, so the look costs a task's way to an agent nothing.
   await undoIfServiceGoing(task, deps);
-  if (queued) await deps.signal.requestDistribution(service.id, 'task queued');
   return { task, created: true };
 }
 
