@@ -9,7 +9,7 @@ import type { EtagCondition } from './etagCondition';
 export type ServiceAdminDeps = Pick<DistributionDeps, 'services' | 'tasks' | 'directory' | 'signal' | 'clock'> & { readonly workflows: Pick<WorkflowStore, 'readHead' | 'transferringTo'> };
 
 /** What an admin owns on a service; the server owns the id (once created) and the timestamps. */
-export type ServiceSettings = Omit<Service, 'id' | 'createdAt' | 'updatedAt'>;
+export type ServiceSettings = Omit<Service, 'id' | 'createdAt' | 'updatedAt' | 'deletingSince'>;
 
 function notFound(id: string): DomainError {
   return new DomainError('SERVICE.NOT_FOUND', `service ${id} not found`, { serviceId: id });
@@ -36,14 +36,23 @@ export async function createService(deps: ServiceAdminDeps, settings: ServiceSet
   }
 }
 
+/** The service as admins see it: a delete's mark only while that delete can still be under way (a lapsed one is left out). */
+function asAdminSees(stored: Versioned<Service>, now: Date): Versioned<Service> {
+  if (stored.value.deletingSince === undefined || isBeingDeleted(stored.value, now)) return stored;
+  const { deletingSince: _lapsed, ...service } = stored.value;
+  return { value: service, etag: stored.etag };
+}
+
 export async function getService(deps: ServiceAdminDeps, id: string): Promise<Versioned<Service>> {
   const stored = await deps.services.read(id);
   if (!stored) throw notFound(id);
-  return stored;
+  return asAdminSees(stored, deps.clock.now());
 }
 
-export function listServices(deps: ServiceAdminDeps, pageSize: number, continuationToken?: string): Promise<Page<Service>> {
-  return deps.services.list(pageSize, continuationToken);
+export async function listServices(deps: ServiceAdminDeps, pageSize: number, continuationToken?: string): Promise<Page<Service>> {
+  const page = await deps.services.list(pageSize, continuationToken);
+  const now = deps.clock.now();
+  return { ...page, items: page.items.map((item) => asAdminSees(item, now)) };
 }
 
 /** Whether a change can create a match that was not there before, so the distributor should look again. */

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EtagCondition } from '../../../src/admin/etagCondition';
-import { createService, deleteService, replaceService, type ServiceAdminDeps, type ServiceSettings } from '../../../src/admin/serviceAdmin';
+import { createService, deleteService, getService, listServices, replaceService, type ServiceAdminDeps, type ServiceSettings } from '../../../src/admin/serviceAdmin';
 import { cancelTask } from '../../../src/distribution/cancelTask';
 import { createTask } from '../../../src/distribution/createTask';
 import { DomainError } from '../../../src/domain/errors';
-import type { Service } from '../../../src/domain/service';
+import { deleteMarkLapsesAfterMs, type Service } from '../../../src/domain/service';
 import { makeService } from '../../support/distributionFixtures';
 import { createMemoryDistribution, type MemoryDistribution } from '../../support/memoryDistribution';
 import { MemoryWorkflowStore } from '../../support/memoryWorkflows';
@@ -14,8 +14,8 @@ import { MemoryWorkflowStore } from '../../support/memoryWorkflows';
 const anyVersion: EtagCondition = { matches: () => true, describe: '*' };
 
 function settingsOf(service: Service, changes: Partial<ServiceSettings> = {}): ServiceSettings {
-  const { id, createdAt, updatedAt, ...settings } = service;
-  void id, void createdAt, void updatedAt;
+  const { id, createdAt, updatedAt, deletingSince, ...settings } = service;
+  void id, void createdAt, void updatedAt, void deletingSince;
   return { ...settings, ...changes };
 }
 
@@ -68,6 +68,29 @@ describe('service admin use cases', () => {
     await deleteService(adminDeps(m), 'support');
     assert.ok(!m.services.docs.has('support'));
     await assert.rejects(deleteService(adminDeps(m), 'support'), (err) => codeOf(err) === 'SERVICE.NOT_FOUND');
+  });
+
+  it('a delete under way (its mark) refuses new tasks, settings and a second delete; a mark left by a delete that died lapses after a minute', async () => {
+    const m = createMemoryDistribution();
+    const stored = await createService(adminDeps(m), settingsOf(makeService('x')), 'support');
+    // The mark as a delete sets it between its two checks.
+    await m.services.replace({ ...stored.value, deletingSince: m.clock.now().toISOString() }, stored.etag);
+    const beingDeleted = (err: unknown) => codeOf(err) === 'SERVICE.BEING_DELETED';
+    await assert.rejects(createTask({ serviceId: 'support', channel: 'external' }, m.deps), beingDeleted);
+    await assert.rejects(replaceService(adminDeps(m), 'support', settingsOf(stored.value, { name: 'Help' }), anyVersion), beingDeleted);
+    await assert.rejects(deleteService(adminDeps(m), 'support'), beingDeleted);
+    assert.equal([...m.tasks.docs.values()].length, 0, 'no task written');
+    assert.ok((await getService(adminDeps(m), 'support')).value.deletingSince, 'admins see the delete under way');
+
+    m.clock.advance(deleteMarkLapsesAfterMs); // the delete died: its mark lapses
+    assert.equal((await getService(adminDeps(m), 'support')).value.deletingSince, undefined);
+    assert.equal((await listServices(adminDeps(m), 10)).items[0]?.value.deletingSince, undefined);
+    const { task } = await createTask({ serviceId: 'support', channel: 'external' }, m.deps);
+    await cancelTask(task.id, 'test', m.deps);
+    const renamed = await replaceService(adminDeps(m), 'support', settingsOf(stored.value, { name: 'Help' }), anyVersion);
+    assert.equal(renamed.value.deletingSince, undefined, 'a settings change drops the lapsed mark');
+    await deleteService(adminDeps(m), 'support');
+    assert.ok(!m.services.docs.has('support'));
   });
 
   it('gives a service only a workflow that exists, on create and on replace', async () => {
