@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
-import { beingDeletedError, isBeingDeleted } from '../domain/service';
+import { beingDeletedError, isBeingDeleted, type Service } from '../domain/service';
 import type { Task } from '../domain/task';
 import { cancelTask } from './cancelTask';
 import { queueEntry, requeue } from './requeue';
@@ -23,11 +23,30 @@ export interface NewTask {
   readonly initialState?: 'queued' | 'in-workflow';
 }
 
-/** What a keyed create request asks for; a retry with the same key must ask for the same. */
-function fingerprint(request: NewTask): string {
-  const asked = { channel: request.channel, priority: request.priority ?? null, parameters: Object.entries(request.parameters ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)), initialState: request.initialState ?? 'queued' };
+/**
+ * What a keyed create request asks for, its priority as applied (`priority`: the request's, else the
+ * service's default), so that leaving it out and giving the default are the same request.
+ */
+function fingerprint(request: NewTask, priority: number | null): string {
+  const asked = { channel: request.channel, priority, parameters: Object.entries(request.parameters ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)), initialState: request.initialState ?? 'queued' };
   return createHash('sha256').update(JSON.stringify(asked)).digest('base64url');
 }
+
+/** Whether a retry asks for what the keyed request that created `task` asked for. */
+function sameRequest(task: Task, request: NewTask, service: Service | undefined): boolean {
+  // Tasks created before fingerprints were kept have none: they are taken as the same request.
+  if (task.requestFingerprint === undefined) return true;
+  // Those stored before the priority was resolved hold the request's own (null when left out).
+  const priorities = [request.priority ?? null, ...(service ? [request.priority ?? service.defaultPriority] : [])];
+  return priorities.some((priority) => task.requestFingerprint === fingerprint(request, priority));
+}
+
+/**
+ * How near its maximum a queue must be for a task put in it to count it again (racing creates may
+ * have filled it meanwhile). Further below, more than this many would have to land between a
+ * task's count and its write to take the queue over.
+ */
+export const recountWithin = 100;
 
 function taskIdFor(request: NewTask): string {
   if (!request.idempotencyKey) return randomUUID();
@@ -36,25 +55,15 @@ function taskIdFor(request: NewTask): string {
 }
 
 export async function createTask(request: NewTask, deps: DistributionDeps): Promise<{ task: Task; created: boolean }> {
-  const service = (await deps.services.read(request.serviceId))?.value;
+  const id = taskIdFor(request);
+  // Only a keyed request can be a retry of an earlier one; a fresh random id needs no look-up.
+  const [stored, existing] = await Promise.all([deps.services.read(request.serviceId), request.idempotencyKey ? deps.tasks.read(id) : undefined]);
+  const service = stored?.value;
+  // A retry answers with what its first attempt created, whatever became of the service since.
+  if (existing) return retried(existing, request, service, deps);
   if (!service) throw new DomainError('SERVICE.NOT_FOUND', `service ${request.serviceId} not found`, { serviceId: request.serviceId });
   if (!service.imEnabled) throw new DomainError('SERVICE.IM_DISABLED', `service ${service.id} does not take IM tasks`, { serviceId: service.id });
   if (isBeingDeleted(service, deps.clock.now())) throw beingDeletedError(service.id);
-  const id = taskIdFor(request);
-  // Only a keyed request can be a retry of an earlier one; a fresh random id needs no look-up.
-  const existing = request.idempotencyKey ? await deps.tasks.read(id) : undefined;
-  if (existing) {
-    // Tasks created before fingerprints were kept have none: they are taken as the same request.
-    if (existing.value.requestFingerprint !== undefined && existing.value.requestFingerprint !== fingerprint(request)) {
-      throw new DomainError('IDEMPOTENCY.KEY_REUSED', `Idempotency-Key "${request.idempotencyKey ?? ''}" was used for another request (task ${id}); use a new key for a new task`, { taskId: id });
-    }
-    // A retried request: finish what the first attempt may have left undone, its round asked for included.
-    if (existing.value.state === 'queued') {
-      await requeue(existing, deps);
-      await deps.signal.requestDistribution(service.id, 'task queued');
-    }
-    return { task: existing.value, created: false };
-  }
   const queued = (request.initialState ?? 'queued') === 'queued';
   // A task in its workflow is not waiting in the queue yet: the queue's limit applies when it is queued.
   const waiting = queued ? await deps.queue.length(service.id) : 0;
@@ -79,23 +88,52 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
     callFlow: [{ serviceId: service.id, enteredAt: at, leftAt: null, reason: 'created' }],
     timings: { createdAt: at, queuedAt: queued ? at : null, firstOfferedAt: null, connectedAt: null, wrapUpAt: null, endedAt: null },
     outcome: null,
-    ...(request.idempotencyKey ? { requestFingerprint: fingerprint(request) } : {}),
+    ...(request.idempotencyKey ? { requestFingerprint: fingerprint(request, request.priority ?? service.defaultPriority) } : {}),
   };
-  let stored: Versioned<Task>;
+  let written: Versioned<Task>;
   try {
-    stored = await deps.tasks.create(task);
+    written = await deps.tasks.create(task);
   } catch (err) {
     if (err instanceof AlreadyExistsError) return createTask(request, deps);
     throw err;
   }
-  // Its first entry: no put from an older read of a task just created can race it, so no check.
   if (queued) {
-    await deps.queue.put(queueEntry(stored, now));
+    // Its first entry: no put from an older read of a task just created can race it, so no check.
+    await deps.queue.put(queueEntry(written, now));
+    if (waiting >= service.maxQueueSize - recountWithin) await refuseIfOverfull(task, service, deps);
     await deps.signal.requestDistribution(service.id, 'task queued');
   }
   // After the round is asked for, so the look costs a task's way to an agent nothing.
   await undoIfServiceGoing(task, deps);
   return { task, created: true };
+}
+
+/** A keyed request sent again: the task its first attempt created, with what that attempt may have left undone finished. */
+async function retried(existing: Versioned<Task>, request: NewTask, service: Service | undefined, deps: DistributionDeps): Promise<{ task: Task; created: boolean }> {
+  if (!sameRequest(existing.value, request, service)) {
+    throw new DomainError('IDEMPOTENCY.KEY_REUSED', `Idempotency-Key "${request.idempotencyKey ?? ''}" was used for another request (task ${existing.value.id}); use a new key for a new task`, { taskId: existing.value.id });
+  }
+  // Its round asked for too: the first attempt may have died before.
+  if (existing.value.state === 'queued' && service) {
+    await requeue(existing, deps);
+    await deps.signal.requestDistribution(service.id, 'task queued');
+  }
+  return { task: existing.value, created: false };
+}
+
+/**
+ * The queue counted again once the task is in it: creates that counted it at the same time may
+ * together have taken it past its maximum. Of any set of them, the one written last counts them
+ * all, so it is refused (its task cancelled), and the queue never ends up over its maximum; two
+ * may both be refused where one would have fitted. A task offered meanwhile is kept.
+ */
+async function refuseIfOverfull(task: Task, service: Service, deps: DistributionDeps): Promise<void> {
+  const waiting = await deps.queue.length(service.id);
+  if (waiting <= service.maxQueueSize) return;
+  const now = (await deps.tasks.read(task.id))?.value;
+  if (now?.state !== 'queued') return;
+  await cancelTask(task.id, 'refused: the queue was full', deps);
+  throw new DomainError('QUEUE.FULL', `service ${service.id} has ${service.maxQueueSize} tasks waiting, its maximum`, { serviceId: service.id, maxQueueSize: service.maxQueueSize });
 }
 
 /**

@@ -2,7 +2,9 @@
 // has no workflow right after it starts, or a workflow's Queue Task activity.
 import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
+import type { Service } from '../domain/service';
 import { transition, type Task } from '../domain/task';
+import { recountWithin } from './createTask';
 import { requeue } from './requeue';
 import { update } from './optimistic';
 import type { DistributionDeps } from './ports';
@@ -16,13 +18,14 @@ import type { DistributionDeps } from './ports';
 export async function queueTask(taskId: string, deps: DistributionDeps): Promise<Task> {
   const current = (await deps.tasks.read(taskId))?.value;
   if (!current) throw new DomainError('TASK.NOT_FOUND', `task ${taskId} not found`, { taskId });
+  // Counted before this call queues it; a repeated call finds it queued and only repairs its entry.
+  let counted: { service: Service; waiting: number } | undefined;
   if (current.state === 'in-workflow') {
     const service = (await deps.services.read(current.serviceId))?.value;
     if (!service) throw new DomainError('SERVICE.NOT_FOUND', `service ${current.serviceId} not found`, { serviceId: current.serviceId });
     const waiting = await deps.queue.length(service.id);
-    if (waiting >= service.maxQueueSize) {
-      throw new DomainError('QUEUE.FULL', `service ${service.id} has ${waiting} tasks waiting, its maximum`, { serviceId: service.id, maxQueueSize: service.maxQueueSize });
-    }
+    if (waiting >= service.maxQueueSize) throw queueFull(service, waiting);
+    counted = { service, waiting };
   }
   const now = deps.clock.now();
   const { after } = await update(
@@ -42,7 +45,31 @@ export async function queueTask(taskId: string, deps: DistributionDeps): Promise
   if (task.state === 'queued') {
     // Also on a repeated call: a crash between the task's write and its entry must not lose its place.
     await requeue(after, deps);
+    if (counted && counted.waiting >= counted.service.maxQueueSize - recountWithin) await backIfOverfull(task, counted.service, deps);
     await deps.signal.requestDistribution(task.serviceId, 'task queued');
   }
   return task;
+}
+
+function queueFull(service: Service, waiting: number): DomainError {
+  return new DomainError('QUEUE.FULL', `service ${service.id} has ${waiting} tasks waiting, its maximum`, { serviceId: service.id, maxQueueSize: service.maxQueueSize });
+}
+
+/**
+ * The queue counted again once the task is in it, as createTask does (refuseIfOverfull): over its
+ * maximum, the task goes back to its workflow (which takes its queue-full exit) and its entry goes.
+ * A task offered meanwhile is kept.
+ */
+async function backIfOverfull(task: Task, service: Service, deps: DistributionDeps): Promise<void> {
+  const waiting = await deps.queue.length(service.id);
+  if (waiting <= service.maxQueueSize) return;
+  const { after } = await update(
+    deps.tasks,
+    task.id,
+    (current) => (current.state === 'queued' ? transition(current, 'in-workflow', { timings: { ...current.timings, queuedAt: null } }) : undefined),
+    { code: 'TASK.NOT_FOUND', message: `task ${task.id} not found` },
+  );
+  if (after.value.state !== 'in-workflow') return;
+  await deps.queue.remove(service.id, task.id);
+  throw queueFull(service, service.maxQueueSize);
 }

@@ -606,6 +606,39 @@ describe('task distribution through devhost', () => {
     assert.deepEqual((await state(agentId)).tasks, [], 'the agent holds nothing');
   });
 
+  it('keeps the queue at its maximum under simultaneous creates: the tasks beyond it get 409 QUEUE.FULL and none of them waits', async () => {
+    const serviceId = await service({ maxQueueSize: 3 });
+    const answers = await Promise.all(Array.from({ length: 12 }, () => api.post<Task | ErrorBody>(`/services/${serviceId}/tasks`, {})));
+    const created = answers.filter((a) => a.status === 201).map((a) => (a.body as Task).id);
+    const refused = answers.filter((a) => a.status === 409);
+    assert.ok(refused.every((a) => (a.body as ErrorBody).error.code === 'QUEUE.FULL'), JSON.stringify(refused.map((a) => a.body)));
+    assert.equal(created.length + refused.length, 12);
+    assert.ok(created.length <= 3, `${created.length} tasks created in a queue of at most 3`);
+    const lengths = await Promise.all(created.map(async (id) => (await position(id)).queueLength));
+    assert.ok(lengths.every((n) => n === created.length), `queue length ${lengths.join(', ')} for ${created.length} tasks answered 201`);
+    // Two may both be refused where one would have fitted; the queue takes tasks again up to its maximum.
+    while ((await position(created[0]!)).queueLength < 3) created.push((await task(serviceId)).id);
+    assert.equal((await api.post(`/services/${serviceId}/tasks`, {})).status, 409);
+  });
+
+  it('answers a retried create with the task its first attempt created: after IM was turned off, and when the retry names the default priority the first left out', async () => {
+    const serviceId = await service({ defaultPriority: 40 });
+    const first = await api.post<Task>(`/services/${serviceId}/tasks`, { parameters: { orderId: 'B-7' } }, { 'idempotency-key': 'retry-1' });
+    assert.equal(first.status, 201);
+    const explicit = await api.post<Task>(`/services/${serviceId}/tasks`, { priority: 40, parameters: { orderId: 'B-7' } }, { 'idempotency-key': 'retry-1' });
+    assert.deepEqual([explicit.status, explicit.body.id], [200, first.body.id], 'priority 40 is what the first request got by leaving it out');
+    const other = await api.post<ErrorBody>(`/services/${serviceId}/tasks`, { priority: 41, parameters: { orderId: 'B-7' } }, { 'idempotency-key': 'retry-1' });
+    assert.deepEqual([other.status, other.body.error.code], [422, 'IDEMPOTENCY.KEY_REUSED']);
+    const current = await api.get<Record<string, unknown>>(`/services/${serviceId}`);
+    const { id: _id, createdAt: _c, updatedAt: _u, ...settings } = current.body;
+    assert.equal((await api.put(`/services/${serviceId}`, { ...settings, imEnabled: false }, { 'if-match': current.headers.get('etag') ?? '' })).status, 200);
+    const afterOff = await api.post<Task>(`/services/${serviceId}/tasks`, { parameters: { orderId: 'B-7' } }, { 'idempotency-key': 'retry-1' });
+    assert.deepEqual([afterOff.status, afterOff.body.id, afterOff.body.state], [200, first.body.id, 'queued'], 'the retry learns its task is queued');
+    const fresh = await api.post<ErrorBody>(`/services/${serviceId}/tasks`, {}, { 'idempotency-key': 'retry-2' });
+    assert.deepEqual([fresh.status, fresh.body.error.code], [409, 'SERVICE.IM_DISABLED'], 'a new request is refused');
+    assert.equal((await api.post(`/tasks/${first.body.id}/cancel`, {})).status, 200);
+  });
+
   it('chooses among several eligible agents as each policy says, passing over the unlicensed, busy and offline; a task without a priority gets the service default', async () => {
     type Routing = Task['offers'][number]['routing'];
     const routingOf = async (taskId: string): Promise<Routing> => (await api.get<{ offers: Task['offers'] }>(`/tasks/${taskId}/routing`)).body.offers.at(-1)!.routing;
