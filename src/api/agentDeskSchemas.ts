@@ -42,7 +42,15 @@ export const ProfileBody = openApiRegistry.register('DutyProfileChange', z.objec
 
 export const ExtendAcwBody = openApiRegistry.register('AcwExtension', z.object({ seconds: z.number().int().min(1).max(3600) }).strict());
 
+/** A code or tag: trimmed, and not blank (a blank one means nothing in a report). */
+const CodingLabel = z.string().trim().min(1, 'must not be blank').max(100).openapi({ description: 'Trimmed; blank ones are refused.' });
+
 export const CodingBody = openApiRegistry.register(
   'TaskCoding',
-  z.object({ codes: z.array(z.string().min(1).max(100)).max(50), tags: z.array(z.string().min(1).max(100)).max(50) }).strict(),
+  z
+    .object({
+      codes: z.array(CodingLabel).max(50),
+      tags: z.array(CodingLabel).max(50),
+    })
+    .strict(),
 );

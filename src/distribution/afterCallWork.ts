@@ -120,6 +120,10 @@ export async function extendAcw(agentId: string, taskId: string, seconds: number
         return undefined; // a retry: extended already
       }
       if (task.state !== 'wrap-up' || !task.acw) throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId} is ${task.state}, not in After Call Work`, { taskId, from: task.state });
+      // Its end has come: its timer is closing it, and an extension would reopen what has run out.
+      if (Date.parse(task.acw.endsAt) <= deps.clock.now().getTime()) {
+        throw new DomainError('TASK.ILLEGAL_TRANSITION', `task ${taskId}'s After Call Work ended at ${task.acw.endsAt}`, { taskId, from: task.state });
+      }
       return { ...task, acw: extendedAcw(task.acw, seconds, idempotencyKey) };
     },
     taskMissing(taskId),

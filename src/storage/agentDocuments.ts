@@ -47,10 +47,12 @@ export class CosmosAgentDirectory implements AgentDirectory {
     return resources.map((r) => ({ value: agentMapping.fromDocument(stripSystemProperties(r)), etag: r._etag }));
   }
 
+  // Signed-in agents who can take chats in the service: on duty and IM-licensed (those without a
+  // licence are never offered one, so they shorten no wait).
   async staffedCapacity(serviceId: string): Promise<number> {
     const { resources } = await this.#container.items
       .query<{ imCapacity: number }>({
-        query: "SELECT a.imCapacity FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence != 'offline'",
+        query: "SELECT a.imCapacity FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence != 'offline' AND a.imLicensed = true",
         parameters: [{ name: '@serviceId', value: serviceId }],
       })
       .fetchAll();
@@ -60,7 +62,7 @@ export class CosmosAgentDirectory implements AgentDirectory {
   async onDutyCount(serviceId: string): Promise<number> {
     const { resources } = await this.#container.items
       .query<number>({
-        query: "SELECT VALUE COUNT(1) FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence != 'offline'",
+        query: "SELECT VALUE COUNT(1) FROM a WHERE ARRAY_CONTAINS(a.onDutyServiceIds, @serviceId) AND a.presence != 'offline' AND a.imLicensed = true",
         parameters: [{ name: '@serviceId', value: serviceId }],
       })
       .fetchAll();

@@ -113,8 +113,11 @@ describe('task distribution through devhost', () => {
     assert.deepEqual(chat, { taskId: first.id, serviceId, since: accepted.body.timings.connectedAt, phase: 'connected', offerId: offer.offerId, acwSeconds: 60 });
     assert.deepEqual(documented(AgentTaskSchema.array(), (await api.get<unknown[]>(`/agents/${agentId}/tasks`)).body), [chat]);
 
-    const coded = await api.put<Task>(`/agents/${agentId}/tasks/${first.id}/coding`, { codes: ['refund'], tags: ['vip', 'vip'] });
-    assert.deepEqual([coded.body.codes, coded.body.tags], [['refund'], ['vip']]);
+    const blank = await api.put<ErrorBody>(`/agents/${agentId}/tasks/${first.id}/coding`, { codes: ['   '], tags: ['ok', '\t'] });
+    assert.deepEqual([blank.status, blank.body.error.issues?.map((i) => i.path)], [400, ['/codes/0', '/tags/1']], 'blank codes and tags are refused, each named');
+    assert.deepEqual((await readTask(first.id)).codes, [], 'the refused coding changed nothing');
+    const coded = await api.put<Task>(`/agents/${agentId}/tasks/${first.id}/coding`, { codes: [' refund '], tags: ['vip', 'vip '] });
+    assert.deepEqual([coded.body.codes, coded.body.tags], [['refund'], ['vip']], 'trimmed, then told apart');
 
     const wrapUp = await api.post<Task>(`/agents/${agentId}/tasks/${first.id}/finish`);
     assert.equal(wrapUp.body.state, 'wrap-up');
@@ -767,5 +770,8 @@ describe('task distribution through devhost', () => {
     const unstaffed = await position(c.id);
     assert.ok(unstaffed.position !== null, 'still waiting');
     assert.equal(unstaffed.estimatedWaitSeconds, null);
+    // An agent without an IM licence is never offered the chat, so signing one in gives no estimate either.
+    await agent([serviceId], { imLicensed: false, imCapacity: 5 });
+    assert.equal((await position(c.id)).estimatedWaitSeconds, null, 'an unlicensed agent shortens no wait');
   });
 });

@@ -1,7 +1,7 @@
 // In-memory implementations of the distribution ports for property tests: ETag semantics like
 // Cosmos, a hook before every store call (so fast-check's scheduler can interleave concurrent
 // use cases at each I/O), invariant checks on every write, and crash injection after a write.
-import { freeSlots, type Agent } from '../../src/domain/agent';
+import { freeSlots, profileOf, type Agent } from '../../src/domain/agent';
 import type { Service } from '../../src/domain/service';
 import { acceptable, accepted, finishable, finished, offered, terminalStates, type Offer, type Task } from '../../src/domain/task';
 import {
@@ -353,11 +353,15 @@ class MemoryDirectory implements AgentDirectory {
   }
   async onDutyCount(serviceId: string): Promise<number> {
     await this.#world.io('agents.count');
-    return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence !== 'offline').length;
+    return this.#staffing(serviceId).length;
   }
   async staffedCapacity(serviceId: string): Promise<number> {
     await this.#world.io('agents.capacity');
-    return [...this.#agents.docs.values()].filter((a) => a.value.memberships.some((m) => m.serviceId === serviceId) && a.value.presence !== 'offline').reduce((sum, a) => sum + a.value.imCapacity, 0);
+    return this.#staffing(serviceId).reduce((sum, a) => sum + a.value.imCapacity, 0);
+  }
+  /** As the Cosmos directory counts them: signed in, IM-licensed and on duty in the service. */
+  #staffing(serviceId: string): Versioned<Agent>[] {
+    return [...this.#agents.docs.values()].filter((a) => a.value.imLicensed && a.value.presence !== 'offline' && a.value.memberships.some((m) => m.serviceId === serviceId && profileOf(a.value, m.profile)?.onDuty));
   }
   async members(serviceId: string, limit: number): Promise<readonly string[]> {
     await this.#world.io('agents.members');
