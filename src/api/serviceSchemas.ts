@@ -88,7 +88,7 @@ const serviceSettings = {
   imEnabled: z.boolean().default(true).openapi({ description: 'Whether the service takes IM (chat) tasks.' }),
   distribution: DistributionSchema,
   afterCallWork: AfterCallWorkSchema.default({ durationSeconds: 60, extendable: false, maxExtensionSeconds: 0, canEndEarly: true }),
-  maxQueueSize: z.number().int().min(1).max(100_000).default(1000).openapi({ description: 'Tasks beyond this many waiting are refused.' }),
+  maxQueueSize: z.number().int().min(1).max(100_000).default(1000).openapi({ description: 'Tasks beyond this many waiting are refused (409 QUEUE.FULL). The queue never holds more; tasks arriving together at a nearly full queue may all be refused where some would have fitted.' }),
   defaultPriority: Priority.default(50).openapi({ description: 'Priority of tasks that come without one.' }),
   workflowId: ResourceId.nullable()
     .default(null)

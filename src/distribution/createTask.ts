@@ -124,8 +124,8 @@ async function retried(existing: Versioned<Task>, request: NewTask, service: Ser
 /**
  * The queue counted again once the task is in it: creates that counted it at the same time may
  * together have taken it past its maximum. Of any set of them, the one written last counts them
- * all, so it is refused (its task cancelled), and the queue never ends up over its maximum; two
- * may both be refused where one would have fitted. A task offered meanwhile is kept.
+ * all, so it is refused (its task cancelled), and the queue never ends up over its maximum. Tasks
+ * that arrive together may all be refused where some would have fitted. A task offered meanwhile is kept.
  */
 async function refuseIfOverfull(task: Task, service: Service, deps: DistributionDeps): Promise<void> {
   const waiting = await deps.queue.length(service.id);
