@@ -3,6 +3,7 @@
 import { app, type HttpRequest } from '@azure/functions';
 import { CodingBody, ExtendAcwBody, NoFieldsBody, NotAvailableReasonBody, PresenceBody, ProfileBody } from '../src/api/agentDeskSchemas';
 import { agentStateAnswer, type AgentStateAnswer } from '../src/api/agentSchemas';
+import { parseIdempotencyKey } from '../src/api/idempotencyKey';
 import { parseJsonBody } from '../src/api/parseRequest';
 import { taskAnswer } from '../src/api/taskSchemas';
 import { switchboard } from '../src/app/switchboard';
@@ -142,7 +143,8 @@ app.http('extendAcw', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const { seconds } = parseJsonBody(ExtendAcwBody, await bodyText(request));
-    return { jsonBody: taskAnswer(await asAgent(request, (id) => extendAcw(id, taskId(request), seconds, deps, request.headers.get('idempotency-key') || undefined))) };
+    const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
+    return { jsonBody: taskAnswer(await asAgent(request, (id) => extendAcw(id, taskId(request), seconds, deps, idempotencyKey))) };
   }),
 });
 

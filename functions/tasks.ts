@@ -1,5 +1,6 @@
 // External task API: put a task into a service's queue, follow it, re-prioritise or cancel it.
 import { app } from '@azure/functions';
+import { parseIdempotencyKey } from '../src/api/idempotencyKey';
 import { parseJsonBody } from '../src/api/parseRequest';
 import { CancelBody, NewTaskBody, PriorityBody, taskAnswer } from '../src/api/taskSchemas';
 import { switchboard } from '../src/app/switchboard';
@@ -26,7 +27,7 @@ app.http('createTask', {
   authLevel: 'function',
   handler: handle(async (request) => {
     const body = parseJsonBody(NewTaskBody, await bodyText(request), true);
-    const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+    const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
     const { task, created } = await createTask({ serviceId: param(request, 'serviceId'), channel: 'external', ...body, ...(idempotencyKey ? { idempotencyKey } : {}) }, deps);
     return { status: created ? 201 : 200, headers: { location: `/api/tasks/${task.id}` }, jsonBody: taskAnswer(task) };
   }),

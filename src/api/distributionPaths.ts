@@ -39,7 +39,7 @@ function register(spec: PathSpec): void {
     security,
     request: {
       params: z.object(Object.fromEntries(Object.entries(spec.params).map(([name, description]) => [name, z.string().openapi({ description })]))),
-      ...(spec.idempotencyKey ? { headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ description: spec.idempotencyKey }) }) } : {}),
+      ...(spec.idempotencyKey ? { headers: z.object({ 'Idempotency-Key': z.string().min(1).max(200).optional().openapi({ description: `${spec.idempotencyKey} 1 to 200 characters; a blank or longer one gets 400.` }) }) } : {}),
       ...(spec.body ? { body: { required: !spec.bodyOptional, ...json(spec.body) } } : {}),
     },
     responses: {

@@ -19,7 +19,7 @@
 // When an agent's slot cannot be claimed the task goes back to its place and the batch ends, so no
 // later task is offered while an earlier one still waits.
 import { freeSlots, ineligibility, type Agent } from '../domain/agent';
-import { chooseAgent } from '../domain/routing';
+import { chooseAgent, type RoutingDecision } from '../domain/routing';
 import type { Service } from '../domain/service';
 import { openOffer, rangOutBy, refusedBy, type Offer, type Task } from '../domain/task';
 import { announce, claimAsRead, claimQueued, claimSlot, completeClaim, newOffer, takeBack, tooLateForSlot, withdrawOffer, withOffer, withRingOut } from './offerClaims';
@@ -76,6 +76,13 @@ class Tidying {
   throwIfFailed(): void {
     if (this.#failure) throw this.#failure.reason;
   }
+}
+
+/** A decision that goes back to an agent who refused the task, saying so in the routing log. */
+function offeredAgain(decision: RoutingDecision | undefined, task: { refusedBy: readonly string[]; rangOutBy?: readonly string[] | undefined }): RoutingDecision | undefined {
+  if (!decision || !task.refusedBy.includes(decision.chosenAgentId)) return decision;
+  const how = task.rangOutBy?.includes(decision.chosenAgentId) ? 'let it ring out' : 'declined it';
+  return { ...decision, decidedBy: `offered again to an agent who ${how}: nobody else can take it now (${decision.decidedBy})` };
 }
 
 export async function distribute(serviceId: string, deps: DistributionDeps): Promise<RoundResult> {
@@ -261,7 +268,7 @@ async function serveBatch(
     // fill some), so the routing log does not list agents the snapshot has since filled.
     const agents = [...candidates.values()].map((c) => c.value).filter((agent) => freeSlots(agent) > 0);
     // Prefer agents who have not refused this task; if only they can take it, offer it to them again.
-    const decision = chooseAgent(service, task, agents, now) ?? chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now);
+    const decision = chooseAgent(service, task, agents, now) ?? offeredAgain(chooseAgent(service, { id: task.id, refusedBy: [] }, agents, now), task);
     if (!decision) return 'stop';
     const offer = newOffer(service, task.id, task.offerCount, decision, now);
     // The task's claim (with the offer's ring-out timer) goes out while the previous task's slot

@@ -251,6 +251,11 @@ describe('task distribution through devhost', () => {
     assert.equal((await state(ann)).rona, null, 'declining is not RONA');
     const routing = (await readTask(first.id)).offers[1]!.routing;
     assert.deepEqual(routing.excluded.find((e) => e.agentId === ann), { agentId: ann, reason: 'declined-before' });
+
+    // Bob declines too: with nobody else to take it, the task goes back to one of them, and the routing log says so.
+    assert.equal((await api.post(`/agents/${bob}/offers/${toBob.offerId}/decline`)).status, 200);
+    const again = await eventually(() => readTask(first.id), (t) => t.offers.length === 3, 10_000, 'a third offer');
+    assert.match(again.offers[2]!.routing.decidedBy, /^offered again to an agent who declined it: nobody else can take it now/);
   });
 
   it('an agent going away while an offer rings recalls it: the task is back at its old place, ahead of the tasks that came after it, and goes to the next agent; no RONA, and a late accept is refused', async () => {
@@ -639,6 +644,10 @@ describe('task distribution through devhost', () => {
     assert.equal((await api.put(`/services/${serviceId}`, { ...settings, imEnabled: false }, { 'if-match': current.headers.get('etag') ?? '' })).status, 200);
     const afterOff = await api.post<Task>(`/services/${serviceId}/tasks`, { parameters: { orderId: 'B-7' } }, { 'idempotency-key': 'retry-1' });
     assert.deepEqual([afterOff.status, afterOff.body.id, afterOff.body.state], [200, first.body.id, 'queued'], 'the retry learns its task is queued');
+    for (const blank of ['', '  ']) {
+      const refused = await api.post<ErrorBody>(`/services/${serviceId}/tasks`, {}, { 'idempotency-key': blank });
+      assert.deepEqual([refused.status, refused.body.error.issues?.[0]?.path], [400, '/headers/idempotency-key'], 'a blank key is refused, not ignored');
+    }
     const fresh = await api.post<ErrorBody>(`/services/${serviceId}/tasks`, {}, { 'idempotency-key': 'retry-2' });
     assert.deepEqual([fresh.status, fresh.body.error.code], [409, 'SERVICE.IM_DISABLED'], 'a new request is refused');
     assert.equal((await api.post(`/tasks/${first.body.id}/cancel`, {})).status, 200);
