@@ -112,11 +112,6 @@ async function settleOpen(
         }
         return undefined; // settled already: a redelivery, or a settled offer's timeout doing nothing
       }
-      // Past its ring-out time the offer is over for its agent, as for an accept: a late decline
-      // does not spare the agent the RONA its timer is about to give.
-      if (outcome === 'declined' && Date.parse(offer.expiresAt) <= Date.parse(now)) {
-        throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} rang out at ${offer.expiresAt}`, { offerId, outcome: 'rona' });
-      }
       return transition(task, 'queued', { offers: settleOffer(task, offerId, outcome, now) });
     },
     taskMissing(taskId),
