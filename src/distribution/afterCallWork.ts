@@ -112,7 +112,7 @@ export async function extendAcw(agentId: string, taskId: string, seconds: number
     (task) => {
       assertAssigned(task, agentId);
       const earlier = idempotencyKey !== undefined && task.acw ? extensionByKey(task.acw, idempotencyKey) : undefined;
-      if (idempotencyKey !== undefined && earlier) {
+      if (earlier) {
         // Tasks stored before lengths were kept with keys have none to compare: taken as a retry.
         if (!Number.isNaN(earlier.seconds) && earlier.seconds !== seconds) {
           throw new DomainError('IDEMPOTENCY.KEY_REUSED', `Idempotency-Key ${idempotencyKey} extended ACW by ${earlier.seconds} seconds, not ${seconds}: use a new key for another extension`, { taskId, idempotencyKey });

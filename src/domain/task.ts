@@ -197,14 +197,18 @@ export interface AcwExtensionKey {
 export const maxKeptExtensionKeys = 20;
 
 /** The ACW extension an Idempotency-Key asked for, if it is one of those kept. */
+/** The extension keys an ACW keeps; one stored before they were kept has its last key only (its length unknown: NaN when not kept). */
+function keptKeys(acw: NonNullable<Task['acw']>): readonly AcwExtensionKey[] {
+  return acw.extensionKeys ?? (acw.lastExtensionKey ? [{ key: acw.lastExtensionKey, seconds: acw.lastExtensionSeconds ?? Number.NaN }] : []);
+}
+
 export function extensionByKey(acw: NonNullable<Task['acw']>, key: string): AcwExtensionKey | undefined {
-  const kept = acw.extensionKeys ?? (acw.lastExtensionKey ? [{ key: acw.lastExtensionKey, seconds: acw.lastExtensionSeconds ?? Number.NaN }] : []);
-  return kept.find((k) => k.key === key);
+  return keptKeys(acw).find((k) => k.key === key);
 }
 
 /** ACW extended by `seconds`, remembering `key` (when given) among the most recent ones. */
 export function extendedAcw(acw: NonNullable<Task['acw']>, seconds: number, key: string | undefined): NonNullable<Task['acw']> {
-  const kept = acw.extensionKeys ?? (acw.lastExtensionKey ? [{ key: acw.lastExtensionKey, seconds: acw.lastExtensionSeconds ?? Number.NaN }] : []);
+  const kept = keptKeys(acw);
   const extensionKeys = key === undefined ? kept : [...kept, { key, seconds }].slice(-maxKeptExtensionKeys);
   return { endsAt: new Date(Date.parse(acw.endsAt) + seconds * 1000).toISOString(), extensions: acw.extensions + 1, extensionKeys };
 }
