@@ -112,6 +112,11 @@ async function settleOpen(
         }
         return undefined; // settled already: a redelivery, or a settled offer's timeout doing nothing
       }
+      // Past its ring-out time the offer is over for its agent, as for an accept: a late decline
+      // does not spare the agent the RONA its timer is about to give.
+      if (outcome === 'declined' && Date.parse(offer.expiresAt) <= Date.parse(now)) {
+        throw new DomainError('OFFER.NOT_OPEN', `offer ${offerId} rang out at ${offer.expiresAt}`, { offerId, outcome: 'rona' });
+      }
       return transition(task, 'queued', { offers: settleOffer(task, offerId, outcome, now) });
     },
     taskMissing(taskId),
@@ -195,7 +200,7 @@ export async function recallWhile(agent: Agent, pick: (agent: Agent) => readonly
  */
 export async function expireOffer(offerId: string, deps: DistributionDeps, expiresAt?: string): Promise<Task> {
   const taskId = taskIdOfOffer(offerId);
-  const known = await deps.tasks.read(taskId);
+  const known = await withoutLateClaim(taskId, offerId, deps);
   const offer = known?.value.offers.find((o) => o.offerId === offerId);
   const open = known !== undefined && offer?.outcome === 'open' && (expiresAt === undefined || offer.expiresAt === expiresAt);
   const untold = open && (await deps.queue.read(known.value.serviceId, taskId)) !== undefined;
@@ -208,4 +213,27 @@ export async function expireOffer(offerId: string, deps: DistributionDeps, expir
     return task;
   }
   return settleOpen(offerId, untold ? 'withdrawn' : 'rona', undefined, deps, { expiresAt, known });
+}
+
+/** Times a ring-out timer tries to fence off its claim before it gives up (each failure means the task was written meanwhile). */
+const fenceAttempts = 3;
+
+/**
+ * The task as its ring-out timer finds it. The timer goes out with the task's claim, so it can fire
+ * before the claim lands: a write slower than the ring-out time (a throttled request retried, a
+ * paused instance), from a round that may have died meanwhile. Landing then, the claim would leave
+ * an open offer with no timer to ring it out and no slot. So a task still queued without the offer
+ * is written back unchanged, and a claim landing later fails its condition (the task's ETag); one
+ * that landed first shows when the write fails and the task is read again.
+ */
+async function withoutLateClaim(taskId: string, offerId: string, deps: DistributionDeps): Promise<Versioned<Task> | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const known = await deps.tasks.read(taskId);
+    if (!known || known.value.state !== 'queued' || known.value.offers.some((o) => o.offerId === offerId) || attempt > fenceAttempts) return known;
+    try {
+      return await deps.tasks.replace(known.value, known.etag);
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError)) throw err;
+    }
+  }
 }

@@ -146,7 +146,7 @@ describe('task distribution through devhost', () => {
     assert.ok((await position(second.id)).position === null);
   });
 
-  it('RONA: an unanswered offer rings out, the agent goes into RONA, the task keeps its place; a late accept gets 409 and changes nothing', async () => {
+  it('RONA: an unanswered offer rings out, the agent goes into RONA, the task keeps its place; a late accept or decline gets 409 and changes nothing', async () => {
     const serviceId = await service({ distribution: { policy: 'longest-idle', ronaTimeoutSeconds: 5 } });
     const agentId = await agent([serviceId]);
     const first = await task(serviceId);
@@ -164,6 +164,9 @@ describe('task distribution through devhost', () => {
     assert.equal(late.status, 409);
     assert.equal(late.body.error.code, 'OFFER.NOT_OPEN');
     assert.equal((await readTask(first.id)).state, 'queued', 'the late accept changed nothing');
+    const lateDecline = await api.post<ErrorBody>(`/agents/${agentId}/offers/${offer.offerId}/decline`);
+    assert.deepEqual([lateDecline.status, lateDecline.body.error.code], [409, 'OFFER.NOT_OPEN'], 'a late decline does not turn the RONA into a decline');
+    assert.ok((await state(agentId)).rona, 'still in RONA');
 
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await state(agentId)).offers.length, 0, 'an agent in RONA gets no offers');

@@ -121,7 +121,17 @@ describe('distribution repairs', () => {
     assert.deepEqual(next.acw!.extensionKeys, [{ key: 'old-key', seconds: 7 }, { key: 'new-key', seconds: 2 }]);
   });
 
-  it('an ACW extension at or after its end is refused, changing nothing', async () => {
+  it('a decline that lands at or after the ring-out time is refused like an accept, and the ring-out gives the RONA; an ACW extension at or after its end is refused', async () => {
+    const { w, task } = await annWithOneTask();
+    await distribute('s', w.deps);
+    const offer = (await w.tasks.read(task.id))!.value.offers[0]!;
+    w.clock.advance(Date.parse(offer.expiresAt) - w.clock.now().getTime()); // exactly the ring-out time
+    await assert.rejects(declineOffer('ann', offer.offerId, w.deps), (err) => err instanceof DomainError && err.code === 'OFFER.NOT_OPEN' && err.details['outcome'] === 'rona');
+    assert.equal((await w.tasks.read(task.id))!.value.offers[0]?.outcome, 'open', 'the late decline changed nothing');
+    await expireOffer(offer.offerId, w.deps, offer.expiresAt);
+    assert.equal((await w.tasks.read(task.id))!.value.offers[0]?.outcome, 'rona');
+    assert.ok((await w.agents.read('ann'))!.value.rona, 'Ann is in RONA');
+
     const chat = await connected();
     const wrapUp = await finishTask('ann', chat.taskId, chat.w.deps);
     chat.w.clock.advance(Date.parse(wrapUp.acw!.endsAt) - chat.w.clock.now().getTime());

@@ -8,6 +8,9 @@ import { changePriority } from '../../../src/distribution/changePriority';
 import { distribute } from '../../../src/distribution/distribute';
 import { expireOffer } from '../../../src/distribution/offerDecisions';
 import { handleTimeout } from '../../../src/distribution/timeouts';
+import { newOffer } from '../../../src/distribution/offerClaims';
+import { PreconditionFailedError } from '../../../src/distribution/ports';
+import { chooseAgent } from '../../../src/domain/routing';
 import { openOffer } from '../../../src/domain/task';
 import { crashingDeps, CrashError, onceBefore } from '../../support/memoryDistribution';
 import { annWithOneTask } from '../../support/distributionFixtures';
@@ -123,12 +126,39 @@ describe('the ring-out timer', () => {
     assert.equal((await w.tasks.read(taskId))!.value.offers[0]?.outcome, 'rona', 'its own timer rings it out');
   });
 
-  it('of a claim that never landed finds no offer and does nothing', async () => {
+  it('of a claim that has not landed finds no offer and writes the task back unchanged, so that the claim, landing later, fails', async () => {
     const { w, taskId } = await oneTask();
-    const before = w.tasks.docs.get(taskId)!.etag;
-    await expireOffer(`${taskId}.offer-1`, w.deps, '2026-11-21T09:00:30.000Z');
-    assert.equal(w.tasks.docs.get(taskId)!.etag, before);
-    assert.equal((await w.tasks.read(taskId))!.value.state, 'queued');
+    const before = w.tasks.docs.get(taskId)!;
+    const entry = (await w.queue.read('s', taskId))!.value;
+    const service = (await w.services.read('s'))!.value;
+    const decision = chooseAgent(service, { id: taskId, refusedBy: [] }, [(await w.agents.read('ann'))!.value], w.clock.now())!;
+    const offer = newOffer(service, taskId, 0, decision, w.clock.now()); // the claim a round sent
+    w.clock.advance(30_000);
+    await expireOffer(offer.offerId, w.deps, offer.expiresAt);
+    const after = w.tasks.docs.get(taskId)!;
+    assert.deepEqual(after.value, before.value, 'the task is as it was');
+    assert.notEqual(after.etag, before.etag, 'but written');
+    await assert.rejects(w.tasks.offerQueued(entry, offer), PreconditionFailedError, 'the late claim fails');
+  });
+
+  it('a claim that lands after its own ring-out timer has run fails, so no offer is left open without the timer that rings it out', async () => {
+    const { w, task } = await annWithOneTask();
+    // The task's claim is slower than the ring-out time: its timer, which went out with it, fires first.
+    onceBefore(w, 'tasks.offerQueued', async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      const [timer] = [...w.timeouts.scheduled.values()];
+      assert.ok(timer, 'the ring-out timer went out with the claim');
+      w.clock.advance(Date.parse(timer.at) - w.clock.now().getTime());
+      timer.delivered = true;
+      await handleTimeout(timer.message, w.deps);
+    });
+    // The round dies once its first write to the task has answered, before it could take a late offer back.
+    await assert.rejects(distribute('s', crashingDeps(w.deps, 1, 'tasks')), CrashError);
+    const after = (await w.tasks.read(task.id))!.value;
+    const open = openOffer(after);
+    assert.ok(open, 'the round claimed the task again, as it is now');
+    assert.equal(w.timeouts.ringOutOf(after, open)?.delivered, false, 'the open offer has its ring-out timer still to come');
+    assert.ok(Date.parse(open.expiresAt) > w.clock.now().getTime(), 'and rings out later');
   });
 
   it('is not outrun by a slot claim: a slot that lands at the offer’s ring-out time or after it is given back, and the offer withdrawn', async () => {
