@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
-import { beingDeletedError, isBeingDeleted, type Service } from '../domain/service';
+import { beingDeletedError, isBeingDeleted, queueFullError, type Service } from '../domain/service';
 import type { Task } from '../domain/task';
 import { cancelTask } from './cancelTask';
 import { queueEntry, requeue } from './requeue';
@@ -36,8 +36,11 @@ function fingerprint(request: NewTask, priority: number | null): string {
 function sameRequest(task: Task, request: NewTask, service: Service | undefined): boolean {
   // Tasks created before fingerprints were kept have none: they are taken as the same request.
   if (task.requestFingerprint === undefined) return true;
-  // Those stored before the priority was resolved hold the request's own (null when left out).
-  const priorities = [request.priority ?? null, ...(service ? [request.priority ?? service.defaultPriority] : [])];
+  // Those stored before the priority was resolved hold the request's own (null when left out). A
+  // retry that leaves it out asks for the default its first attempt was given: the task's priority
+  // (unless changed since), or the service's default (unless the service changed it, or is gone).
+  // So does a retry that leaves it out of a first attempt that named the task's priority.
+  const priorities = [request.priority ?? null, request.priority ?? task.priority, ...(service ? [request.priority ?? service.defaultPriority] : [])];
   return priorities.some((priority) => task.requestFingerprint === fingerprint(request, priority));
 }
 
@@ -67,9 +70,7 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
   const queued = (request.initialState ?? 'queued') === 'queued';
   // A task in its workflow is not waiting in the queue yet: the queue's limit applies when it is queued.
   const waiting = queued ? await deps.queue.length(service.id) : 0;
-  if (queued && waiting >= service.maxQueueSize) {
-    throw new DomainError('QUEUE.FULL', `service ${service.id} has ${waiting} tasks waiting, its maximum`, { serviceId: service.id, maxQueueSize: service.maxQueueSize });
-  }
+  if (queued && waiting >= service.maxQueueSize) throw queueFullError(service, waiting);
   const now = deps.clock.now();
   const at = now.toISOString();
   const task: Task = {
@@ -108,11 +109,36 @@ export async function createTask(request: NewTask, deps: DistributionDeps): Prom
   return { task, created: true };
 }
 
+/** The outcomes of tasks cancelled because their create was refused after they were written. */
+const refusals = { queueFull: 'refused: the queue was full', serviceGoing: 'refused: its service was being deleted' } as const;
+
+/**
+ * A keyed request refused after its task was written (and cancelled) is refused again the same way
+ * when sent again, as it was the first time. (One refused before anything was written is decided
+ * afresh when sent again, as a new request.)
+ */
+function refusedAgain(task: Task, service: Service | undefined): DomainError | undefined {
+  if (task.state !== 'cancelled') return undefined;
+  const again = `task ${task.id}, which this Idempotency-Key created, was refused`;
+  if (task.outcome === refusals.queueFull) {
+    return new DomainError('QUEUE.FULL', `${again}: service ${task.serviceId}'s queue was full; send a new key to try again`, { serviceId: task.serviceId, taskId: task.id, ...(service ? { maxQueueSize: service.maxQueueSize } : {}) });
+  }
+  if (task.outcome === refusals.serviceGoing) {
+    const details = { serviceId: task.serviceId, taskId: task.id };
+    return service
+      ? new DomainError('SERVICE.BEING_DELETED', `${again}: service ${task.serviceId} was being deleted; if its delete is refused, send a new key to try again`, details)
+      : new DomainError('SERVICE.NOT_FOUND', `${again}: service ${task.serviceId} was being deleted, and is gone`, details);
+  }
+  return undefined;
+}
+
 /** A keyed request sent again: the task its first attempt created, with what that attempt may have left undone finished. */
 async function retried(existing: Versioned<Task>, request: NewTask, service: Service | undefined, deps: DistributionDeps): Promise<{ task: Task; created: boolean }> {
   if (!sameRequest(existing.value, request, service)) {
     throw new DomainError('IDEMPOTENCY.KEY_REUSED', `Idempotency-Key "${request.idempotencyKey ?? ''}" was used for another request (task ${existing.value.id}); use a new key for a new task`, { taskId: existing.value.id });
   }
+  const refusal = refusedAgain(existing.value, service);
+  if (refusal) throw refusal;
   // Its round asked for too: the first attempt may have died before.
   if (existing.value.state === 'queued' && service) {
     await requeue(existing, deps);
@@ -132,8 +158,8 @@ async function refuseIfOverfull(task: Task, service: Service, deps: Distribution
   if (waiting <= service.maxQueueSize) return;
   const now = (await deps.tasks.read(task.id))?.value;
   if (now?.state !== 'queued') return;
-  await cancelTask(task.id, 'refused: the queue was full', deps);
-  throw new DomainError('QUEUE.FULL', `service ${service.id} has ${service.maxQueueSize} tasks waiting, its maximum`, { serviceId: service.id, maxQueueSize: service.maxQueueSize });
+  await cancelTask(task.id, refusals.queueFull, deps);
+  throw queueFullError(service, service.maxQueueSize);
 }
 
 /**
@@ -144,6 +170,6 @@ async function refuseIfOverfull(task: Task, service: Service, deps: Distribution
 async function undoIfServiceGoing(task: Task, deps: DistributionDeps): Promise<void> {
   const service = (await deps.services.read(task.serviceId))?.value;
   if (service && !isBeingDeleted(service, deps.clock.now())) return;
-  await cancelTask(task.id, 'refused: its service was being deleted', deps);
+  await cancelTask(task.id, refusals.serviceGoing, deps);
   throw service ? beingDeletedError(task.serviceId) : new DomainError('SERVICE.NOT_FOUND', `service ${task.serviceId} not found`, { serviceId: task.serviceId });
 }

@@ -2,7 +2,7 @@
 // has no workflow right after it starts, or a workflow's Queue Task activity.
 import { DomainError } from '../domain/errors';
 import { enqueueOrderKey } from '../domain/queueOrder';
-import type { Service } from '../domain/service';
+import { queueFullError, type Service } from '../domain/service';
 import { transition, type Task } from '../domain/task';
 import { recountWithin } from './createTask';
 import { requeue } from './requeue';
@@ -24,7 +24,7 @@ export async function queueTask(taskId: string, deps: DistributionDeps): Promise
     const service = (await deps.services.read(current.serviceId))?.value;
     if (!service) throw new DomainError('SERVICE.NOT_FOUND', `service ${current.serviceId} not found`, { serviceId: current.serviceId });
     const waiting = await deps.queue.length(service.id);
-    if (waiting >= service.maxQueueSize) throw queueFull(service, waiting);
+    if (waiting >= service.maxQueueSize) throw queueFullError(service, waiting);
     counted = { service, waiting };
   }
   const now = deps.clock.now();
@@ -51,10 +51,6 @@ export async function queueTask(taskId: string, deps: DistributionDeps): Promise
   return task;
 }
 
-function queueFull(service: Service, waiting: number): DomainError {
-  return new DomainError('QUEUE.FULL', `service ${service.id} has ${waiting} tasks waiting, its maximum`, { serviceId: service.id, maxQueueSize: service.maxQueueSize });
-}
-
 /**
  * The queue counted again once the task is in it, as createTask does (refuseIfOverfull): over its
  * maximum, the task goes back to its workflow (which takes its queue-full exit) and its entry goes.
@@ -71,5 +67,5 @@ async function backIfOverfull(task: Task, service: Service, deps: DistributionDe
   );
   if (after.value.state !== 'in-workflow') return;
   await deps.queue.remove(service.id, task.id);
-  throw queueFull(service, service.maxQueueSize);
+  throw queueFullError(service, service.maxQueueSize);
 }

@@ -58,6 +58,11 @@ export function isBeingDeleted(service: Service, now: Date): boolean {
   return age < deleteMarkLapsesAfterMs;
 }
 
+/** The refusal of a task for a queue at its maximum (`waiting`: how many wait in it). */
+export function queueFullError(service: Pick<Service, 'id' | 'maxQueueSize'>, waiting: number): DomainError {
+  return new DomainError('QUEUE.FULL', `service ${service.id} has ${waiting} tasks waiting, its maximum`, { serviceId: service.id, maxQueueSize: service.maxQueueSize });
+}
+
 /** The refusal of a write that would refer to a service whose delete is under way. */
 export function beingDeletedError(serviceId: string, pointer?: string): DomainError {
   return new DomainError('SERVICE.BEING_DELETED', `service ${serviceId} is being deleted; if its delete is refused, try again`, { serviceId, ...(pointer ? { pointer } : {}) });

@@ -622,9 +622,10 @@ describe('task distribution through devhost', () => {
     assert.deepEqual((await state(agentId)).tasks, [], 'the agent holds nothing');
   });
 
-  it('keeps the queue at its maximum under simultaneous creates: the tasks beyond it get 409 QUEUE.FULL and none of them waits', async () => {
+  it('keeps the queue at its maximum under simultaneous creates: the tasks beyond it get 409 QUEUE.FULL, again when sent again with their keys, and none of them waits', async () => {
     const serviceId = await service({ maxQueueSize: 3 });
-    const answers = await Promise.all(Array.from({ length: 12 }, () => api.post<Task | ErrorBody>(`/services/${serviceId}/tasks`, {})));
+    const keys = Array.from({ length: 12 }, (_, i) => `full-${i}`);
+    const answers = await Promise.all(keys.map((key) => api.post<Task | ErrorBody>(`/services/${serviceId}/tasks`, {}, { 'idempotency-key': key })));
     const created = answers.filter((a) => a.status === 201).map((a) => (a.body as Task).id);
     const refused = answers.filter((a) => a.status === 409);
     assert.ok(refused.every((a) => (a.body as ErrorBody).error.code === 'QUEUE.FULL'), JSON.stringify(refused.map((a) => a.body)));
@@ -637,9 +638,17 @@ describe('task distribution through devhost', () => {
     for (let waiting = created.length; waiting < 3; waiting++) assert.equal((await position((await task(serviceId)).id)).queueLength, waiting + 1);
     const full = await api.post<ErrorBody>(`/services/${serviceId}/tasks`, {});
     assert.deepEqual([full.status, full.body.error.code], [409, 'QUEUE.FULL']);
+    // Sent again with their keys, the created ones answer with their tasks and the refused ones are
+    // refused again: never answered with a task cancelled for the full queue.
+    for (const [i, key] of keys.entries()) {
+      const again = await api.post<Task | ErrorBody>(`/services/${serviceId}/tasks`, {}, { 'idempotency-key': key });
+      const first = answers[i]!;
+      if (first.status === 201) assert.deepEqual([again.status, (again.body as Task).id, (again.body as Task).state], [200, (first.body as Task).id, 'queued']);
+      else assert.deepEqual([again.status, (again.body as ErrorBody).error.code], [409, 'QUEUE.FULL'], JSON.stringify(again.body));
+    }
   });
 
-  it('answers a retried create with the task its first attempt created: after IM was turned off, and when the retry names the default priority the first left out', async () => {
+  it('answers a retried create with the task its first attempt created: after IM was turned off and the default priority changed, and when the retry names the default priority the first left out', async () => {
     const serviceId = await service({ defaultPriority: 40 });
     const first = await api.post<Task>(`/services/${serviceId}/tasks`, { parameters: { orderId: 'B-7' } }, { 'idempotency-key': 'retry-1' });
     assert.equal(first.status, 201);
@@ -649,9 +658,9 @@ describe('task distribution through devhost', () => {
     assert.deepEqual([other.status, other.body.error.code], [422, 'IDEMPOTENCY.KEY_REUSED']);
     const current = await api.get<Record<string, unknown>>(`/services/${serviceId}`);
     const { id: _id, createdAt: _c, updatedAt: _u, ...settings } = current.body;
-    assert.equal((await api.put(`/services/${serviceId}`, { ...settings, imEnabled: false }, { 'if-match': current.headers.get('etag') ?? '' })).status, 200);
+    assert.equal((await api.put(`/services/${serviceId}`, { ...settings, imEnabled: false, defaultPriority: 50 }, { 'if-match': current.headers.get('etag') ?? '' })).status, 200);
     const afterOff = await api.post<Task>(`/services/${serviceId}/tasks`, { parameters: { orderId: 'B-7' } }, { 'idempotency-key': 'retry-1' });
-    assert.deepEqual([afterOff.status, afterOff.body.id, afterOff.body.state], [200, first.body.id, 'queued'], 'the retry learns its task is queued');
+    assert.deepEqual([afterOff.status, afterOff.body.id, afterOff.body.state], [200, first.body.id, 'queued'], 'the retry learns its task is queued, though the default priority changed since');
     for (const blank of ['', '  ']) {
       const refused = await api.post<ErrorBody>(`/services/${serviceId}/tasks`, {}, { 'idempotency-key': blank });
       assert.deepEqual([refused.status, refused.body.error.issues?.[0]?.path], [400, '/headers/idempotency-key'], 'a blank key is refused, not ignored');

@@ -51,12 +51,12 @@ describe('service delete races (fast-check)', () => {
         const ada = await createAgent(m.deps, settingsOf(makeAgent('ada', [])), 'ada');
         m.world.beforeIo = (label) => scheduler.schedule(Promise.resolve(), label).then(() => undefined);
 
-        const outcomes: { writer: Writer; stood: boolean; taskId?: string; agentId?: string }[] = [];
+        const outcomes: { writer: Writer; stood: boolean; taskId?: string; agentId?: string; key?: string }[] = [];
         const write = async (writer: Writer, n: number): Promise<void> => {
           try {
             if (writer.kind === 'task') {
               const { task } = await createTask({ serviceId: 'support', channel: 'external', idempotencyKey: `k${n}`, initialState: writer.initialState }, m.deps);
-              outcomes.push({ writer, stood: true, taskId: task.id });
+              outcomes.push({ writer, stood: true, taskId: task.id, key: `k${n}` });
             } else if (writer.kind === 'join') {
               const settings = { ...settingsOf(ada.value), memberships: [duty('support')] };
               await replaceAgent(m.deps, 'ada', settings, { matches: (etag) => etag === settingsEtag(ada.value), describe: ada.etag });
@@ -67,7 +67,7 @@ describe('service delete races (fast-check)', () => {
             }
           } catch (err) {
             if (!refusals.has(codeOf(err))) throw err;
-            outcomes.push({ writer, stood: false, ...(writer.kind === 'task' ? {} : { agentId: writer.kind === 'join' ? 'ada' : `new${n}` }) });
+            outcomes.push({ writer, stood: false, ...(writer.kind === 'task' ? { key: `k${n}` } : { agentId: writer.kind === 'join' ? 'ada' : `new${n}` }) });
           }
         };
         let deleted = false;
@@ -100,6 +100,17 @@ describe('service delete races (fast-check)', () => {
         }
         // A refused task is cancelled, not left waiting.
         for (const d of tasksIn) if (!outcomes.some((o) => o.stood && o.taskId === d.value.id)) assert.ok(isOver(d.value), `refused task ${d.value.id} is over (${d.value.state})`);
+        // A refused create sent again with its key is refused again, or (refused before its task was
+        // written, and the service still there) created afresh; never answered with a cancelled task.
+        m.world.beforeIo = () => Promise.resolve();
+        for (const o of outcomes.filter((x) => x.key !== undefined && !x.stood && x.writer.kind === 'task')) {
+          try {
+            const again = await createTask({ serviceId: 'support', channel: 'external', idempotencyKey: o.key as string, initialState: o.writer.kind === 'task' ? o.writer.initialState : undefined }, m.deps);
+            assert.ok(again.created && !isOver(again.task), `a refused create sent again is answered with ${again.task.state} task ${again.task.id}`);
+          } catch (err) {
+            if (!refusals.has(codeOf(err))) throw err;
+          }
+        }
         seen[deleted ? 'deleted' : 'deleteRefused']++;
         seen.writesRefused += outcomes.filter((o) => !o.stood).length;
         seen.writesStood += outcomes.filter((o) => o.stood).length;
