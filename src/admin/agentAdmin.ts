@@ -23,7 +23,7 @@ const maxDeleteAttempts = 10;
 const maxReplaceAttempts = 10;
 
 /** The admin-owned settings of a stored agent. */
-function settingsOf(agent: Agent): AgentSettings {
+export function settingsOf(agent: Agent): AgentSettings {
   const { displayName, email, imLicensed, skills, profiles, memberships, imCapacity, notAvailableReasons } = agent;
   return { displayName, email, imLicensed, skills, profiles, memberships, imCapacity, notAvailableReasons };
 }

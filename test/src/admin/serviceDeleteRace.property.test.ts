@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createAgent, replaceAgent, settingsEtag, type AgentSettings } from '../../../src/admin/agentAdmin';
+import { createAgent, replaceAgent, settingsEtag, settingsOf } from '../../../src/admin/agentAdmin';
 import { createService, deleteService, type ServiceAdminDeps } from '../../../src/admin/serviceAdmin';
 import { createTask } from '../../../src/distribution/createTask';
-import type { Agent } from '../../../src/domain/agent';
 import { DomainError } from '../../../src/domain/errors';
 import { terminalStates, type Task } from '../../../src/domain/task';
 import { duty, makeAgent, makeService } from '../../support/distributionFixtures';
@@ -19,11 +18,6 @@ const refusals = new Set(['SERVICE.BEING_DELETED', 'SERVICE.NOT_FOUND', 'AGENT.U
 const deleteRefusals = new Set(['SERVICE.HAS_TASKS', 'SERVICE.IN_USE', 'SERVICE.BEING_DELETED']);
 const isOver = (task: Pick<Task, 'state'>): boolean => terminalStates.includes(task.state);
 const codeOf = (err: unknown): string => (err instanceof DomainError ? err.code : String(err));
-
-function settingsOf(agent: Agent): AgentSettings {
-  const { displayName, email, imLicensed, skills, profiles, memberships, imCapacity, notAvailableReasons } = agent;
-  return { displayName, email, imLicensed, skills, profiles, memberships, imCapacity, notAvailableReasons };
-}
 
 type Writer = { kind: 'task'; initialState: 'queued' | 'in-workflow' } | { kind: 'join' } | { kind: 'new-agent' };
 
