@@ -39,7 +39,7 @@ function sameRequest(task: Task, request: NewTask, service: Service | undefined)
   // Those stored before the priority was resolved hold the request's own (null when left out). A
   // retry that leaves it out asks for the default its first attempt was given: the task's priority
   // (unless changed since), or the service's default (unless the service changed it, or is gone).
-  // So does a retry that leaves it out of a first attempt that named the task's priority.
+  // (So it also matches a first attempt that named the priority its task was given.)
   const priorities = [request.priority ?? null, request.priority ?? task.priority, ...(service ? [request.priority ?? service.defaultPriority] : [])];
   return priorities.some((priority) => task.requestFingerprint === fingerprint(request, priority));
 }
