@@ -129,7 +129,7 @@ describe('distribution invariants (fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(
         scenarioArb,
-        fc.array(fc.constantFrom('accept', 'accept', 'decline', 'finish', 'finish', 'endAcw', 'endAcw', 'away', 'available'), { maxLength: 8 }),
+        fc.array(fc.constantFrom('accept', 'accept', 'decline', 'decline', 'finish', 'finish', 'endAcw', 'endAcw', 'away', 'available'), { maxLength: 8 }),
         fc.array(fc.nat(), { maxLength: 3 }),
         fc.array(fc.nat(), { maxLength: 2 }),
         // Time passing between store calls (ms): offers reach their ring-out time and reads of the
@@ -184,7 +184,9 @@ describe('distribution invariants (fast-check)', () => {
               for (let look = 0; agent && !ready(agent) && look < 3; look++) agent = (await deps.agents.read(agentId))?.value;
               if (!agent) return;
               if (action === 'accept' && agent.offers[0]) await deliver((d) => tolerate(() => acceptOffer(agentId, agent.offers[0]!.offerId, d), 'OFFER.NOT_OPEN', 'OFFER.NOT_FOUND', 'TASK.ILLEGAL_TRANSITION'));
-              if (action === 'decline' && agent.offers[0]) await deliver((d) => tolerate(() => declineOffer(agentId, agent.offers[0]!.offerId, d), 'OFFER.NOT_OPEN', 'OFFER.NOT_FOUND'));
+              // Declined: the newest offer, as an agent turns down what just came in (an older one may have rung out).
+              const newest = agent.offers.at(-1);
+              if (action === 'decline' && newest) await deliver((d) => tolerate(() => declineOffer(agentId, newest.offerId, d), 'OFFER.NOT_OPEN', 'OFFER.NOT_FOUND'));
               const connected = agent.tasks.find((t) => t.phase === 'connected');
               if (action === 'finish' && connected) await deliver((d) => finishTask(agentId, connected.taskId, d));
               const wrapping = agent.tasks.find((t) => t.phase === 'wrap-up');
@@ -226,8 +228,8 @@ describe('distribution invariants (fast-check)', () => {
     // Each in at least a tenth of the runs (a handler crashed and delivered again among them); a chat
     // closed (accepted, finished and its ACW ended by one agent's script), an offer withdrawn (a slot
     // claim lost to a race) and an offer recalled (its agent went away while it rang) in at least one
-    // in forty. Seen at 400 runs: accepted 89, declined 64, rona 313, withdrawn 115, cancelled 276,
-    // closed 38, recalled 55, crashed 121.
+    // in forty. Seen in six runs of 400: accepted 65-98, declined 74-93, rona 310-328, withdrawn
+    // 96-119, cancelled 251-271, closed 29-40, recalled 182-202, crashed 110-132.
     for (const [what, runs] of Object.entries(seen)) assert.ok(runs >= seen.runs / (what === 'closed' || what === 'withdrawn' || what === 'recalled' ? 40 : 10), `${what} in ${runs} of ${seen.runs} runs: ${JSON.stringify(seen)}`);
   });
 
