@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { readServiceBusHostSettings } from '../../devhost/servicebus/trigger';
 import { resourceManifest } from '../../src/config/resourceManifest';
 import { type BicepFile, infraBicepFiles, infraDir, loadJsonPaths, objectEntries, readBicep, repoRoot, resources, squash, variable } from './bicepText';
 
@@ -154,6 +155,15 @@ describe('infra: entities from the manifest', () => {
   it("keeps host.json's Durable task hub the manifest's", () => {
     const host = JSON.parse(readFileSync(join(repoRoot, 'host.json'), 'utf8')) as { extensions?: { durableTask?: { hubName?: string } } };
     assert.equal(host.extensions?.durableTask?.hubName, resourceManifest.durableTask.hubName);
+  });
+
+  it("renews the distribute session's lock for hours, so a busy service's rounds never run two at a time", () => {
+    // For a session trigger, maxAutoLockRenewalDuration bounds how long the session's lock is renewed;
+    // a service whose messages never pause for a second keeps its session, and would lose it then.
+    const host = JSON.parse(readFileSync(join(repoRoot, 'host.json'), 'utf8')) as { extensions?: { serviceBus?: { maxAutoLockRenewalDuration?: string } } };
+    const renewal = readServiceBusHostSettings(host.extensions?.serviceBus).maxAutoLockRenewalDurationMs;
+    assert.ok(renewal >= 3600_000, `maxAutoLockRenewalDuration is ${renewal} ms`);
+    assert.ok(resourceManifest.serviceBus.queues.some((q) => q.name === 'distribute' && q.properties.requiresSession));
   });
 
   it('finds no entity name in functions/ or src/ that the manifest lacks', () => {
